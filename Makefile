@@ -1,0 +1,147 @@
+# apifuzz - one non-recursive Makefile for every entry point.
+#
+#   make deps      install missing Debian packages (apt-get, as root)
+#   make           build/release/apifuzz and build/release/libapifuzz.a
+#   make test      everything under ASan+UBSan, then every test
+#   make fuzz      fuzz a target (issue-dependent; see README)
+#   make bench     benchmarks that print side-by-side ratios
+#   make check     clang-tidy and cppcheck
+#   make install   PREFIX=/usr/local
+#
+# Outputs go under $(O)/<mode>/ (O=build by default). V=1 for verbose.
+
+O ?= build
+PREFIX ?= /usr/local
+CC := clang
+APIFUZZ_TESTDATA ?= ../shared/testdata
+FUZZ_SECONDS ?= 60
+export APIFUZZ_TESTDATA
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+DEPS_PKGS := clang libclang-rt-14-dev llvm afl++ libcjson-dev libyaml-dev \
+	libpcre2-dev libsqlite3-dev libmicrohttpd-dev libcmocka-dev \
+	python3-jsonschema zip pkg-config
+
+PKGS := libcjson yaml-0.1 libpcre2-8
+# Evaluated once, on first use (after `make deps` may have installed them).
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+CMOCKA_LIBS = $(eval CMOCKA_LIBS := $$(shell pkg-config --libs cmocka))$(CMOCKA_LIBS)
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla \
+	-Wimplicit-fallthrough
+CPPFLAGS := -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L -MMD -MP
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+CFLAGS_release := -O2 -g
+CFLAGS_asan := -O1 -g $(SAN)
+CFLAGS_fuzz := -O1 -g $(SAN) -fsanitize=fuzzer-no-link
+LDFLAGS_release :=
+LDFLAGS_asan := $(SAN)
+LDFLAGS_fuzz := $(SAN) -fsanitize=fuzzer
+
+LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/gen/*.c src/wire/*.c \
+	src/check/*.c)
+CLI_SRCS := $(wildcard src/cli/*.c)
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
+# A folder of fuzz/ without a spec is a self-fuzz target (DESIGN.md).
+SELF_FUZZ := $(patsubst fuzz/%/,%,$(foreach d,$(wildcard fuzz/*/),\
+	$(if $(wildcard $(d)openapi.yaml $(d)openapi.json),,$(d))))
+
+# Keep objects of pattern-built binaries (no re-link churn).
+.SECONDARY:
+
+.PHONY: all deps test test-run fuzz-self bench check install clean
+all: $(O)/release/apifuzz $(O)/release/libapifuzz.a
+
+define MODE_RULES
+$(O)/$(1)/obj/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  CC[$(1)] $$<")
+	$$(Q)$$(CC) $$(CPPFLAGS) $$(WARN) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) -c $$< -o $$@
+
+$(O)/$(1)/libapifuzz.a: $$(LIB_SRCS:%.c=$(O)/$(1)/obj/%.o)
+	@mkdir -p $$(@D)
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$(O)/$(1)/apifuzz: $$(CLI_SRCS:%.c=$(O)/$(1)/obj/%.o) $(O)/$(1)/libapifuzz.a
+	$$(if $$(Q),@echo "  LD[$(1)] $$@")
+	$$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS) -lm
+endef
+$(foreach m,release asan fuzz,$(eval $(call MODE_RULES,$(m))))
+
+# Tests: one cmocka binary per tests/test_<module>.c, always ASan+UBSan.
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(O)/asan/tests/%)
+$(O)/asan/tests/%: $(O)/asan/obj/tests/%.o \
+		$(TEST_SUPPORT:%.c=$(O)/asan/obj/%.o) $(O)/asan/libapifuzz.a
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD[asan] $@")
+	$(Q)$(CC) $(LDFLAGS_asan) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+
+# Self-fuzz targets: fuzz/NAME/*.c with LLVMFuzzerTestOneInput.
+SELF_FUZZ_BINS := $(SELF_FUZZ:%=$(O)/fuzz/%_fuzzer)
+define SELF_FUZZ_RULE
+$(O)/fuzz/$(1)_fuzzer: $$(patsubst %.c,$(O)/fuzz/obj/%.o,$$(wildcard fuzz/$(1)/*.c)) $(O)/fuzz/libapifuzz.a
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD[fuzz] $$@")
+	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) -lm
+endef
+$(foreach t,$(SELF_FUZZ),$(eval $(call SELF_FUZZ_RULE,$(t))))
+
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+	    --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(O)/asan/apifuzz $(TEST_BINS) $(SELF_FUZZ_BINS)
+	@O=$(O) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh \
+	  $(TEST_BINS) $(wildcard tests/t_*.sh) \
+	  $(SELF_FUZZ:%=fuzz:%)
+
+fuzz-self: $(SELF_FUZZ_BINS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(O)/release/apifuzz
+	@O=$(O) tests/bench/run.sh
+
+check: deps
+	clang-tidy --quiet $(LIB_SRCS) $(CLI_SRCS) -- $(CPPFLAGS) -std=c11 \
+	  $(PKG_CFLAGS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+	  --inline-suppr -Iinclude -Isrc src
+
+$(O)/release/apifuzz.pc:
+	@mkdir -p $(@D)
+	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: apifuzz\nDescription: OpenAPI-driven structure-aware fuzzing for C web services\nVersion: 0.1.0\nRequires.private: $(PKGS)\nCflags: -I$${includedir}\nLibs: -L$${libdir} -lapifuzz\n' \
+	  '$(PREFIX)' > $@
+
+install: all $(O)/release/apifuzz.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(O)/release/apifuzz $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(O)/release/libapifuzz.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/apifuzz.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(O)/release/apifuzz.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
