@@ -230,7 +230,9 @@ typedef struct af_param {
     bool allow_reserved;
     bool allow_empty_value;
     bool is_deprecated;
-    af_idx schema;          /* from `schema`, or from `content`'s one entry */
+    af_idx schema;          /* from `schema`, or from `content`'s one entry;
+                               never AF_NONE (a string schema when the
+                               spec gives none) */
     const char *media_type; /* when given by `content`; NULL otherwise */
     const cJSON *examples;  /* cJSON array, NULL none */
     const char *pointer;
@@ -246,7 +248,7 @@ typedef struct af_encoding {
 } af_encoding;
 
 typedef struct af_media {
-    const char *type; /* "application/json", "image/*", ... (lower case) */
+    const char *type; /* "application/json", "image/png", ... (lower case) */
     af_idx schema;    /* AF_NONE when the media type has no schema */
     const cJSON *examples; /* cJSON array of example values, NULL none */
     const af_encoding *encodings;
@@ -263,11 +265,13 @@ typedef struct af_body {
 typedef struct af_header {
     const char *name;
     bool is_required;
-    af_idx schema;
+    af_idx schema; /* never AF_NONE (a string schema when none given) */
     const char *pointer;
 } af_header;
 
-/* A link parameter: name and runtime expression ("$response.body#/id"). */
+/* A link parameter: name and runtime expression ("$response.body#/id").
+   A string is kept as written (an expression, or a constant string that
+   may embed {expressions}); any other constant is its JSON text ("10"). */
 typedef struct af_link_param {
     const char *name;
     const char *expression;

@@ -22,11 +22,22 @@ typedef struct af_docset af_docset;
 
 /* A docset whose root document is root (ownership passes to the set).
    root_dir confines relative files; NULL means the directory of root->name,
-   and "" forbids relative files (an embedded spec with no directory). */
+   and "" forbids relative files (an embedded spec with no directory).
+   On failure (root_dir missing, out of memory) root stays the caller's. */
 int af_docset_new(af_doc *root, const char *root_dir, af_docset **out,
                   af_error *err);
 void af_docset_free(af_docset *ds);
 af_doc *af_docset_root(const af_docset *ds);
+
+/* The number of documents loaded so far, the root included. */
+size_t af_docset_count(const af_docset *ds);
+
+/* How `$id`/`id` and anchors are read in documents that do not say (no
+   `$schema`, `openapi` or `swagger` at their root): schema_uri is a
+   `$schema` value ("http://json-schema.org/draft-04/schema#", ...). The
+   default is 2020-12. A document reached through a $ref inherits the
+   rules of the one referring to it. Call before the first af_ref_resolve. */
+void af_docset_set_default_schema(af_docset *ds, const char *schema_uri);
 
 /* Maps an absolute URI prefix to a local directory (for remote-ref tests);
    never fetched over the network. */
@@ -38,13 +49,22 @@ typedef struct af_ref_target {
     const af_doc *doc;  /* the document holding the target */
     const cJSON *node;  /* the target node */
     char pointer[1024]; /* "#/components/schemas/Pet", or
-                           "other.yaml#/X" for another file */
-    char base_uri[512]; /* base URI in force at the target ("" none) */
+                           "other.yaml#/X" for another file (or the URI
+                           of a mapped remote); tokens ~0 ~1 escaped,
+                           never %-encoded */
+    char base_uri[512]; /* base URI in force at the target ("" none),
+                           before the target's own $id is applied */
 } af_ref_target;
 
 /* Resolves ref found at from_pointer of doc from, with base_uri the base in
    force there ("" or NULL: the document's own). Loads files as needed.
-   Errors name both places: where the $ref is and what it points to. */
+   Errors name both places: where the $ref is and what it points to.
+   from_pointer names the object holding "$ref" ("#/a/b" or "/a/b"; NULL
+   when unknown); from NULL means the root. With base_uri "" or NULL the
+   base is computed from the `$id`s enclosing from_pointer (that object's
+   own `$id` included, except beside `$ref` in drafts 4-7), so callers
+   need not track bases. One step only: a target that is itself a $ref
+   is returned as it is. */
 int af_ref_resolve(af_docset *ds, const af_doc *from, const char *from_pointer,
                    const char *base_uri, const char *ref, af_ref_target *out,
                    af_error *err);
@@ -60,7 +80,40 @@ int af_pointer_append(char *buf, size_t cap, const char *token);
 /* As af_pointer_append with an array index. */
 int af_pointer_append_index(char *buf, size_t cap, size_t index);
 
-/* Decodes one reference token (~1 -> /, ~0 -> ~, %XX) into out. */
+/* Where a pointer walk stopped (af_pointer_walk). */
+typedef struct af_pointer_trace {
+    const cJSON *last;  /* the last node reached; the target on success */
+    char pointer[1024]; /* the part walked, canonical: "/a/~1b" (no '#',
+                           no %XX) */
+    char token[256];    /* on failure: the missing token, decoded (as
+                           written when badly escaped) */
+    bool bad_escape;    /* the failure is a malformed ~ or %XX escape, or
+                           a pointer not starting with '/' */
+} af_pointer_trace;
+
+/* af_pointer_get, telling where the walk stopped (for error messages and
+   canonical pointers). Returns 0, AF_EREF (missing token or bad escape),
+   AF_ELIMIT (canonical form over 1023 bytes) or AF_ENOMEM. */
+int af_pointer_walk(const cJSON *root, const char *pointer,
+                    af_pointer_trace *trace);
+
+/* Decodes one reference token (~1 -> /, ~0 -> ~, %XX) into out. Returns
+   the decoded length (a %00 makes it differ from strlen), AF_EREF for a
+   malformed escape, or AF_ELIMIT when it does not fit in cap bytes with
+   its NUL. %XX is decoded first, then the ~ escapes (RFC 6901 §6). */
 int af_pointer_unescape(const char *token, size_t len, char *out, size_t cap);
+
+/* URI references (RFC 3986), as $ref and $id need them (pointer.c). */
+
+/* ref resolved against base (RFC 3986 §5.2, dot segments removed; no other
+   normalization). malloc'd; NULL when out of memory. */
+char *af_uri_resolve(const char *base, const char *ref);
+
+/* "file://" + path, with '%', '#', '?' and ' ' percent-encoded; malloc'd. */
+char *af_uri_from_path(const char *path);
+
+/* The len bytes at s percent-decoded (malformed escapes kept as they are);
+   malloc'd; NULL when out of memory or when it would contain a NUL. */
+char *af_uri_decode(const char *s, size_t len);
 
 #endif

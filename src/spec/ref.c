@@ -1,0 +1,947 @@
+/*
+ * ref.c - the docset and $ref resolution.
+ *
+ * A $ref is a URI reference, resolved against the base URI in force where
+ * it sits (RFC 3986 §5.2, implemented below), then looked up: first among
+ * the `$id`s and anchors of the loaded documents, then as a document (a
+ * file under the root directory, or a file under a directory mapped to a
+ * remote prefix), and finally its fragment is followed as a JSON pointer
+ * or an anchor name. Nothing is ever fetched over a network.
+ *
+ * Invariants: every document is loaded once, keyed by its realpath; every
+ * file read lies inside the root directory (or a mapped directory) after
+ * symlinks are resolved; a document's identifier index is built on first
+ * need and holds only `$id`/`id` and anchor entries, so a spec without
+ * identifiers (most OpenAPI files) costs one tree walk and no memory.
+ * Tuned for specs of a few MB with thousands of local $refs: a resolution
+ * is two short pointer walks and a few small allocations.
+ */
+#define _XOPEN_SOURCE 700 /* realpath */
+
+#include "spec/ref.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* How identifiers are spelled (JSON Schema drafts). OpenAPI 3.0 and
+   Swagger 2.0 read as draft 6: `$id` only, siblings of `$ref` ignored. */
+enum { IDS_DRAFT4 = 1, IDS_DRAFT6, IDS_2019, IDS_2020 };
+
+typedef struct id_entry {
+    char *uri;     /* absolute, no fragment; "uri#name" for an anchor */
+    char *pointer; /* canonical pointer of the node in its document */
+    const cJSON *node;
+    bool is_anchor;
+} id_entry;
+
+typedef struct set_doc {
+    af_doc *doc;
+    char *real;  /* realpath of the file */
+    char *uri;   /* retrieval URI: file:///... or the mapped remote URI */
+    char *label; /* in pointers: "" for the root, "dir/x.yaml" or the URI */
+    int ids;     /* IDS_* */
+    bool indexed;
+    id_entry *entries;
+    size_t n_entries, cap_entries;
+    size_t n_ids; /* entries that are not anchors */
+} set_doc;
+
+typedef struct confine {
+    char *prefix; /* remote URI prefix; NULL for the root directory */
+    char *real;   /* realpath of the directory; NULL forbids files */
+    char *shown;  /* the directory as given, for document names */
+} confine;
+
+struct af_docset {
+    set_doc **docs;
+    size_t n_docs, cap_docs;
+    confine root;
+    confine *remotes;
+    size_t n_remotes;
+    int default_ids;
+};
+
+/* One resolution: where the $ref is, for errors. */
+typedef struct ref_ctx {
+    af_docset *ds;
+    set_doc *from;
+    const char *from_pointer; /* the object holding $ref; NULL unknown */
+    char *at;                 /* "#/.../$ref", or NULL when unknown */
+    const char *ref;
+    af_error *err;
+} ref_ctx;
+
+/* Where a resolution is heading. */
+typedef struct target {
+    set_doc *d;
+    const cJSON *node;
+    const char *resource; /* URI of the enclosing resource, for anchors */
+    char pointer[1024];   /* canonical, in d */
+} target;
+
+static char *str_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static char *str_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (s == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+static int ref_fail(const ref_ctx *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Errors are reported where the $ref is (the referring document). */
+static int ref_fail(const ref_ctx *c, int code, const char *fmt, ...)
+{
+    char msg[sizeof c->err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (c->at == NULL)
+        return af_error_set(c->err, code, c->from->doc->name, NULL, 0, 0, "%s",
+                            msg);
+    return af_doc_error(c->err, code, c->from->doc, c->at, "%s", msg);
+}
+
+/* ---- identifier rules and the index ---------------------------------- */
+
+static int ids_from_schema(const char *uri)
+{
+    if (strstr(uri, "draft-03") != NULL || strstr(uri, "draft-04") != NULL)
+        return IDS_DRAFT4;
+    if (strstr(uri, "draft-06") != NULL || strstr(uri, "draft-07") != NULL)
+        return IDS_DRAFT6;
+    if (strstr(uri, "2019-09") != NULL)
+        return IDS_2019;
+    if (strstr(uri, "2020-12") != NULL)
+        return IDS_2020;
+    return 0;
+}
+
+/* The rules a document declares at its root; 0 when it does not say. */
+static int detect_ids(const cJSON *root)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "$schema");
+    if (cJSON_IsString(v))
+        return ids_from_schema(v->valuestring);
+    v = cJSON_GetObjectItemCaseSensitive(root, "openapi");
+    if (cJSON_IsString(v))
+        return strncmp(v->valuestring, "3.0", 3) == 0 ? IDS_DRAFT6 : IDS_2020;
+    if (cJSON_GetObjectItemCaseSensitive(root, "swagger") != NULL)
+        return IDS_DRAFT6;
+    return 0;
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (; *list != NULL; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+/* Keywords whose value maps names to schemas (or OpenAPI objects): their
+   members are named by the user, so "default" there is not data. */
+static const char *const name_maps[] = {
+    "properties",  "patternProperties", "$defs",
+    "definitions", "dependentSchemas",  "dependencies",
+    "schemas",     "responses",         "parameters",
+    "headers",     "requestBodies",     "securitySchemes",
+    "links",       "callbacks",         "pathItems",
+    "content",     "encoding",          NULL};
+
+/* Instance data, never schemas: an `$id` inside them identifies nothing. */
+static const char *const data_keys[] = {"enum",    "const",   "examples",
+                                        "example", "default", NULL};
+
+typedef struct indexer {
+    set_doc *d;
+    char ptr[1024];
+} indexer;
+
+static int add_entry(indexer *ix, const cJSON *node, char *uri, bool anchor)
+{
+    set_doc *d = ix->d;
+    if (d->n_entries == d->cap_entries) {
+        size_t cap = d->cap_entries ? d->cap_entries * 2 : 8;
+        id_entry *e = realloc(d->entries, cap * sizeof *e);
+        if (e == NULL) {
+            free(uri);
+            return AF_ENOMEM;
+        }
+        d->entries = e;
+        d->cap_entries = cap;
+    }
+    id_entry *e = &d->entries[d->n_entries];
+    *e = (id_entry){uri, strdup(ix->ptr), node, anchor};
+    if (e->uri == NULL || e->pointer == NULL) {
+        free(e->uri);
+        free(e->pointer);
+        return AF_ENOMEM;
+    }
+    d->n_entries++;
+    d->n_ids += !anchor;
+    return 0;
+}
+
+static int add_anchor(indexer *ix, const cJSON *node, const char *base,
+                      const char *name)
+{
+    return add_entry(ix, node, str_printf("%s#%s", base, name), true);
+}
+
+/* `$id` (or draft-4 `id`); *inner becomes the base for the node's body. */
+static int add_id(indexer *ix, const cJSON *node, const char *base,
+                  const char *id, const char **inner)
+{
+    int ids = ix->d->ids;
+    if (id[0] == '#') {
+        /* drafts 4-7: "#foo" names a location; "#" alone says nothing */
+        if (ids <= IDS_DRAFT6 && id[1] != '\0' && id[1] != '/')
+            return add_anchor(ix, node, base, id + 1);
+        return 0;
+    }
+    char *abs = af_uri_resolve(base, id);
+    if (abs == NULL)
+        return AF_ENOMEM;
+    char *hash = strchr(abs, '#');
+    char *frag = NULL;
+    if (hash != NULL) {
+        *hash = '\0';
+        frag = hash + 1;
+    }
+    int rc = 0;
+    if (ids <= IDS_DRAFT6 && frag != NULL && *frag != '\0' && *frag != '/')
+        rc = add_anchor(ix, node, abs, frag);
+    if (rc == 0) {
+        rc = add_entry(ix, node, abs, false);
+        if (rc == 0)
+            *inner = ix->d->entries[ix->d->n_entries - 1].uri;
+    } else {
+        free(abs);
+    }
+    return rc;
+}
+
+static int index_ids(indexer *ix, const cJSON *node, const char *base,
+                     const char **inner)
+{
+    int ids = ix->d->ids;
+    bool has_ref =
+        cJSON_IsString(cJSON_GetObjectItemCaseSensitive(node, "$ref"));
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(
+        node, ids == IDS_DRAFT4 ? "id" : "$id");
+    int rc = 0;
+    /* drafts 4-7: every sibling of $ref is ignored, $id included */
+    if (cJSON_IsString(id) && !(has_ref && ids <= IDS_DRAFT6))
+        rc = add_id(ix, node, base, id->valuestring, inner);
+    if (rc < 0 || ids < IDS_2019)
+        return rc;
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(node, "$anchor");
+    if (cJSON_IsString(a))
+        rc = add_anchor(ix, node, *inner, a->valuestring);
+    /* 2020-12 §8.2.2: $dynamicAnchor also defines a plain-name fragment */
+    a = cJSON_GetObjectItemCaseSensitive(node, "$dynamicAnchor");
+    if (rc == 0 && ids == IDS_2020 && cJSON_IsString(a))
+        rc = add_anchor(ix, node, *inner, a->valuestring);
+    return rc;
+}
+
+static int index_node(indexer *ix, const cJSON *node, const char *base,
+                      bool is_map)
+{
+    const char *inner = base;
+    bool is_object = cJSON_IsObject(node);
+    if (is_object && !is_map) {
+        int rc = index_ids(ix, node, base, &inner);
+        if (rc < 0)
+            return rc;
+    }
+    size_t plen = strlen(ix->ptr);
+    size_t i = 0;
+    for (const cJSON *ch = node->child; ch != NULL; ch = ch->next, i++) {
+        if (!cJSON_IsObject(ch) && !cJSON_IsArray(ch))
+            continue;
+        bool child_map = false;
+        int rc;
+        if (is_object) {
+            if (!is_map && in_list(data_keys, ch->string))
+                continue;
+            child_map = !is_map && in_list(name_maps, ch->string);
+            rc = af_pointer_append(ix->ptr, sizeof ix->ptr, ch->string);
+        } else {
+            rc = af_pointer_append_index(ix->ptr, sizeof ix->ptr, i);
+        }
+        if (rc != 0)
+            continue; /* deeper than a pointer can report: not indexed */
+        rc = index_node(ix, ch, inner, child_map);
+        ix->ptr[plen] = '\0';
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void index_clear(set_doc *d)
+{
+    for (size_t i = 0; i < d->n_entries; i++) {
+        free(d->entries[i].uri);
+        free(d->entries[i].pointer);
+    }
+    free(d->entries);
+    d->entries = NULL;
+    d->n_entries = d->cap_entries = d->n_ids = 0;
+    d->indexed = false;
+}
+
+static int index_doc(set_doc *d)
+{
+    if (d->indexed)
+        return 0;
+    indexer ix = {.d = d};
+    int rc = index_node(&ix, d->doc->root, d->uri, false);
+    if (rc < 0)
+        index_clear(d);
+    d->indexed = rc == 0;
+    return rc;
+}
+
+/* The base URI in force at canonical pointer ptr of d: the deepest `$id`
+   enclosing it (the node's own one when with_self), else d's URI. */
+static const char *base_at(const set_doc *d, const char *ptr, bool with_self)
+{
+    const char *best = d->uri;
+    size_t best_len = 0;
+    for (size_t i = 0; i < d->n_entries; i++) {
+        const id_entry *e = &d->entries[i];
+        size_t n = strlen(e->pointer);
+        if (e->is_anchor || strncmp(ptr, e->pointer, n) != 0)
+            continue;
+        if (ptr[n] != '/' && !(ptr[n] == '\0' && with_self))
+            continue;
+        if (best == d->uri || n >= best_len) {
+            best = e->uri;
+            best_len = n;
+        }
+    }
+    return best;
+}
+
+/* ---- the documents ----------------------------------------------------- */
+
+static void doc_free(set_doc *d)
+{
+    if (d == NULL)
+        return;
+    af_doc_free(d->doc);
+    free(d->real);
+    free(d->uri);
+    free(d->label);
+    index_clear(d);
+    free(d);
+}
+
+/* Adds doc; takes the strings (freed on failure, doc is not). */
+static set_doc *doc_add(af_docset *ds, af_doc *doc, char *real, char *uri,
+                        char *label, int ids)
+{
+    set_doc *d = calloc(1, sizeof *d);
+    if (ds->n_docs == ds->cap_docs && d != NULL) {
+        size_t cap = ds->cap_docs ? ds->cap_docs * 2 : 4;
+        set_doc **v = realloc(ds->docs, cap * sizeof *v);
+        if (v != NULL) {
+            ds->docs = v;
+            ds->cap_docs = cap;
+        }
+    }
+    if (d == NULL || uri == NULL || label == NULL ||
+        ds->n_docs == ds->cap_docs) {
+        free(d);
+        free(real);
+        free(uri);
+        free(label);
+        return NULL;
+    }
+    *d = (set_doc){
+        .doc = doc, .real = real, .uri = uri, .label = label, .ids = ids};
+    ds->docs[ds->n_docs++] = d;
+    return d;
+}
+
+static set_doc *doc_of(const af_docset *ds, const af_doc *doc)
+{
+    for (size_t i = 0; i < ds->n_docs; i++)
+        if (ds->docs[i]->doc == doc)
+            return ds->docs[i];
+    return NULL;
+}
+
+/* The name used in messages: the root's own name, else its label. */
+static const char *doc_shown(const set_doc *d)
+{
+    return d->label[0] != '\0' ? d->label : d->doc->name;
+}
+
+static int index_all(af_docset *ds)
+{
+    for (size_t i = 0; i < ds->n_docs; i++) {
+        int rc = index_doc(ds->docs[i]);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* path is dir itself or lies below it. */
+static bool is_under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/')
+        return path[0] == '/';
+    return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+static const char *below(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return n == 1 && dir[0] == '/' ? path + 1 : path + n + 1;
+}
+
+static char *dir_of(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == name)
+        return strdup("/");
+    return str_printf("%.*s", (int)(slash - name), name);
+}
+
+static char *join(const char *dir, const char *rel)
+{
+    if (strcmp(dir, ".") == 0)
+        return strdup(rel);
+    size_t n = strlen(dir);
+    return str_printf("%s%s%s", dir, n > 0 && dir[n - 1] == '/' ? "" : "/",
+                      rel);
+}
+
+static void fill_target(target *t, set_doc *d)
+{
+    t->d = d;
+    t->node = d->doc->root;
+    t->pointer[0] = '\0';
+    t->resource = base_at(d, "", true);
+}
+
+static int load_failed(const ref_ctx *c, int code, const char *shown,
+                       const af_error *lerr)
+{
+    char text[sizeof lerr->message + sizeof lerr->file + 32];
+    af_error_format(lerr, text, sizeof text);
+    return ref_fail(c, code, "$ref '%s': cannot load %s: %s", c->ref, shown,
+                    text);
+}
+
+/* *real is the realpath of path, which must lie inside conf (after every
+   symlink is followed, so neither ".." nor a link can leave it). */
+static int confined_realpath(const ref_ctx *c, const confine *conf,
+                             const char *path, char **real)
+{
+    *real = realpath(path, NULL);
+    int saved = errno;
+    if (*real != NULL && is_under(*real, conf->real))
+        return 0;
+    if (*real == NULL && is_under(path, conf->real)) {
+        const char *rel = below(path, conf->real);
+        if (saved == ENOENT || saved == ENOTDIR)
+            return ref_fail(c, AF_EREF,
+                            "$ref '%s' points to nothing: no file %s", c->ref,
+                            rel);
+        return ref_fail(c, AF_EIO, "$ref '%s': cannot read %s: %s", c->ref, rel,
+                        strerror(saved));
+    }
+    free(*real);
+    *real = NULL;
+    return ref_fail(c, AF_EREF, "$ref leaves the spec's directory: '%s'",
+                    c->ref);
+}
+
+/* Loads the file at real (taken) into the set; see load_confined. */
+static int load_new(const ref_ctx *c, const confine *conf, char *real,
+                    const char *uri, target *t)
+{
+    const char *rel = below(real, conf->real);
+    char *shown = join(conf->shown, rel);
+    char *label = strdup(uri != NULL ? uri : rel);
+    char *own_uri = uri != NULL ? strdup(uri) : af_uri_from_path(real);
+    af_doc *doc = NULL;
+    af_error lerr;
+    af_error_clear(&lerr);
+    int rc = AF_ENOMEM;
+    if (shown != NULL && label != NULL && own_uri != NULL)
+        rc = af_doc_load_file(shown, &doc, &lerr);
+    free(shown);
+    if (rc < 0) {
+        if (label != NULL && lerr.code != AF_OK)
+            rc = load_failed(c, rc, label, &lerr);
+        else
+            rc = ref_fail(c, AF_ENOMEM, "out of memory");
+        free(label);
+        free(own_uri);
+        free(real);
+        return rc;
+    }
+    int ids = detect_ids(doc->root);
+    set_doc *d = doc_add(c->ds, doc, real, own_uri, label,
+                         ids != 0 ? ids : c->from->ids);
+    if (d == NULL)
+        af_doc_free(doc);
+    if (d == NULL || index_doc(d) < 0)
+        return ref_fail(c, AF_ENOMEM, "out of memory");
+    fill_target(t, d);
+    return 0;
+}
+
+/* Loads (once) the file at path, which must stay inside conf. uri is the
+   document's retrieval URI for a mapped remote, NULL for a file. */
+static int load_confined(const ref_ctx *c, const confine *conf,
+                         const char *path, const char *uri, target *t)
+{
+    char *real;
+    int rc = confined_realpath(c, conf, path, &real);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < c->ds->n_docs; i++) {
+        if (strcmp(c->ds->docs[i]->real, real) == 0) {
+            free(real);
+            fill_target(t, c->ds->docs[i]);
+            return 0;
+        }
+    }
+    return load_new(c, conf, real, uri, t);
+}
+
+/* ---- resolution --------------------------------------------------------- */
+
+/* scheme "://": a URI naming a host, i.e. something to fetch. */
+static bool names_host(const char *uri)
+{
+    size_t n = strcspn(uri, ":/?#");
+    return n > 0 && strncmp(uri + n, "://", 3) == 0;
+}
+
+/* The local path of a file: URI (RFC 8089), or NULL. */
+static char *file_path(const char *uri)
+{
+    const char *p = uri + 5;
+    if (p[0] == '/' && p[1] == '/') {
+        p += 2;
+        if (strncmp(p, "localhost", 9) == 0)
+            p += 9;
+    }
+    if (*p != '/')
+        return NULL;
+    return af_uri_decode(p, strcspn(p, "?#"));
+}
+
+static int load_file_ref(const ref_ctx *c, const char *docuri, target *t)
+{
+    const confine *root = &c->ds->root;
+    if (root->real == NULL)
+        return ref_fail(c, AF_EREF,
+                        "relative $ref not allowed for an embedded spec: '%s'",
+                        c->ref);
+    char *path = file_path(docuri);
+    if (path == NULL)
+        return ref_fail(c, AF_EREF,
+                        "$ref '%s' points to nothing: '%s' is not a local file",
+                        c->ref, docuri);
+    int rc = load_confined(c, root, path, NULL, t);
+    free(path);
+    return rc;
+}
+
+/* The mapped remote with the longest prefix of docuri, or NULL. */
+static const confine *remote_of(const af_docset *ds, const char *docuri)
+{
+    const confine *best = NULL;
+    for (size_t i = 0; i < ds->n_remotes; i++) {
+        const confine *r = &ds->remotes[i];
+        size_t n = strlen(r->prefix);
+        if (strncmp(docuri, r->prefix, n) == 0 &&
+            (best == NULL || n > strlen(best->prefix)))
+            best = r;
+    }
+    return best;
+}
+
+static int load_remote_ref(const ref_ctx *c, const confine *r,
+                           const char *docuri, target *t)
+{
+    const char *rest = docuri + strlen(r->prefix);
+    char *decoded = af_uri_decode(rest, strcspn(rest, "?#"));
+    char *path = decoded != NULL ? join(r->real, decoded) : NULL;
+    int rc = path != NULL
+                 ? load_confined(c, r, path, docuri, t)
+                 : ref_fail(c, AF_EREF, "$ref '%s' points to nothing: bad URI",
+                            c->ref);
+    free(decoded);
+    free(path);
+    return rc;
+}
+
+/* The document or identified subschema named by docuri (no fragment). */
+static int find_resource(const ref_ctx *c, const char *docuri, target *t)
+{
+    af_docset *ds = c->ds;
+    for (size_t i = 0; i < ds->n_docs; i++) {
+        set_doc *d = ds->docs[i];
+        for (size_t k = 0; k < d->n_entries; k++) {
+            const id_entry *e = &d->entries[k];
+            if (!e->is_anchor && strcmp(e->uri, docuri) == 0) {
+                t->d = d;
+                t->node = e->node;
+                t->resource = e->uri;
+                snprintf(t->pointer, sizeof t->pointer, "%s", e->pointer);
+                return 0;
+            }
+        }
+    }
+    for (size_t i = 0; i < ds->n_docs; i++) {
+        if (strcmp(ds->docs[i]->uri, docuri) == 0) {
+            fill_target(t, ds->docs[i]);
+            return 0;
+        }
+    }
+    if (strncmp(docuri, "file:", 5) == 0)
+        return load_file_ref(c, docuri, t);
+    const confine *r = remote_of(ds, docuri);
+    if (r != NULL)
+        return load_remote_ref(c, r, docuri, t);
+    if (names_host(docuri))
+        return ref_fail(c, AF_EUNSUPPORTED, "remote $ref not supported: %s",
+                        c->ref);
+    return ref_fail(c, AF_EREF,
+                    "$ref '%s' points to nothing: no schema has the $id '%s'",
+                    c->ref, docuri);
+}
+
+/* "points to nothing", naming the file when it is not the referring one. */
+static const char *nothing_in(const ref_ctx *c, const set_doc *d, char *buf,
+                              size_t cap)
+{
+    if (d == c->from)
+        snprintf(buf, cap, "points to nothing");
+    else
+        snprintf(buf, cap, "points to nothing in %s", doc_shown(d));
+    return buf;
+}
+
+static const char *kind_of(const cJSON *node)
+{
+    if (cJSON_IsString(node))
+        return "a string";
+    if (cJSON_IsNumber(node))
+        return "a number";
+    if (cJSON_IsBool(node))
+        return "a boolean";
+    return "null";
+}
+
+static int dangling(const ref_ctx *c, const target *t,
+                    const af_pointer_trace *tr)
+{
+    char what[300], parent[1100];
+    nothing_in(c, t->d, what, sizeof what);
+    snprintf(parent, sizeof parent, "#%s%s", t->pointer, tr->pointer);
+    if (tr->bad_escape)
+        return ref_fail(c, AF_EREF, "$ref '%s' %s: bad escape in '%s'", c->ref,
+                        what, tr->token);
+    if (cJSON_IsObject(tr->last))
+        return ref_fail(c, AF_EREF, "$ref '%s' %s: no '%s' in %s", c->ref, what,
+                        tr->token, parent);
+    if (cJSON_IsArray(tr->last))
+        return ref_fail(c, AF_EREF,
+                        "$ref '%s' %s: no item '%s' in %s (%d items)", c->ref,
+                        what, tr->token, parent, cJSON_GetArraySize(tr->last));
+    return ref_fail(c, AF_EREF, "$ref '%s' %s: no '%s' in %s, which is %s",
+                    c->ref, what, tr->token, parent, kind_of(tr->last));
+}
+
+/* frag starts with '#': a JSON pointer from the resource, or an anchor. */
+static int apply_fragment(const ref_ctx *c, target *t, const char *frag)
+{
+    if (frag[1] == '/') {
+        af_pointer_trace tr;
+        int rc = af_pointer_walk(t->node, frag, &tr);
+        if (rc == AF_EREF)
+            return dangling(c, t, &tr);
+        size_t n = strlen(t->pointer);
+        if (rc == 0 && n + strlen(tr.pointer) >= sizeof t->pointer)
+            rc = AF_ELIMIT;
+        if (rc < 0)
+            return ref_fail(c, rc, "$ref '%s': %s", c->ref,
+                            rc == AF_ELIMIT ? "pointer too long"
+                                            : "out of memory");
+        memcpy(t->pointer + n, tr.pointer, strlen(tr.pointer) + 1);
+        t->node = tr.last;
+        return 0;
+    }
+    char *key = str_printf("%s%s", t->resource, frag);
+    for (size_t i = 0; key != NULL && i < t->d->n_entries; i++) {
+        const id_entry *e = &t->d->entries[i];
+        if (e->is_anchor && strcmp(e->uri, key) == 0) {
+            free(key);
+            t->node = e->node;
+            snprintf(t->pointer, sizeof t->pointer, "%s", e->pointer);
+            return 0;
+        }
+    }
+    free(key);
+    char what[300];
+    return ref_fail(c, AF_EREF, "$ref '%s' %s: no anchor '%s' in %s", c->ref,
+                    nothing_in(c, t->d, what, sizeof what), frag + 1,
+                    t->resource);
+}
+
+static int fill_out(const ref_ctx *c, const target *t, af_ref_target *out)
+{
+    out->doc = t->d->doc;
+    out->node = t->node;
+    int n = snprintf(out->pointer, sizeof out->pointer, "%s#%s", t->d->label,
+                     t->pointer);
+    int m = snprintf(out->base_uri, sizeof out->base_uri, "%s",
+                     base_at(t->d, t->pointer, false));
+    if (n < 0 || (size_t)n >= sizeof out->pointer || m < 0 ||
+        (size_t)m >= sizeof out->base_uri)
+        return ref_fail(c, AF_ELIMIT,
+                        "$ref '%s': target pointer or base URI too long",
+                        c->ref);
+    return 0;
+}
+
+/* The base in force at from_pointer, that object's own $id included. */
+static const char *from_base(const set_doc *d, const char *from_pointer)
+{
+    if (d->n_ids == 0 || from_pointer == NULL)
+        return d->uri;
+    af_pointer_trace tr;
+    /* out->pointer is "#/..." without %XX: a key holding '%' walks plain */
+    if (af_pointer_walk(d->doc->root, from_pointer, &tr) != 0 &&
+        (from_pointer[0] != '#' ||
+         af_pointer_walk(d->doc->root, from_pointer + 1, &tr) != 0))
+        return d->uri;
+    return base_at(d, tr.pointer, true);
+}
+
+static int resolve(ref_ctx *c, const char *base_uri, af_ref_target *out)
+{
+    int rc = index_all(c->ds);
+    if (rc < 0)
+        return ref_fail(c, rc, "out of memory");
+    const char *base = base_uri != NULL && base_uri[0] != '\0'
+                           ? base_uri
+                           : from_base(c->from, c->from_pointer);
+    char *abs = af_uri_resolve(base, c->ref);
+    if (abs == NULL)
+        return ref_fail(c, AF_ENOMEM, "out of memory");
+    char *hash = strchr(abs, '#');
+    char *frag = hash != NULL ? strdup(hash) : NULL;
+    if (hash != NULL)
+        *hash = '\0';
+    target t = {0};
+    if (hash != NULL && frag == NULL)
+        rc = ref_fail(c, AF_ENOMEM, "out of memory");
+    else
+        rc = find_resource(c, abs, &t);
+    if (rc == 0 && frag != NULL && frag[1] != '\0')
+        rc = apply_fragment(c, &t, frag);
+    if (rc == 0 && t.d != NULL)
+        rc = fill_out(c, &t, out);
+    free(abs);
+    free(frag);
+    return rc;
+}
+
+int af_ref_resolve(af_docset *ds, const af_doc *from, const char *from_pointer,
+                   const char *base_uri, const char *ref, af_ref_target *out,
+                   af_error *err)
+{
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    if (ds == NULL || ref == NULL || out == NULL)
+        return af_error_set(err, AF_EUSAGE, NULL, NULL, 0, 0,
+                            "af_ref_resolve: no docset, ref or output");
+    ref_ctx c = {.ds = ds,
+                 .from = doc_of(ds, from ? from : ds->docs[0]->doc),
+                 .from_pointer = from_pointer,
+                 .ref = ref,
+                 .err = err};
+    if (c.from == NULL)
+        return af_error_set(err, AF_EUSAGE, from != NULL ? from->name : NULL,
+                            NULL, 0, 0,
+                            "af_ref_resolve: document not in the docset");
+    if (from_pointer != NULL) {
+        const char *p =
+            from_pointer[0] == '#' ? from_pointer + 1 : from_pointer;
+        c.at = str_printf("#%s/$ref", p);
+        if (c.at == NULL)
+            return af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0,
+                                "out of memory");
+    }
+    int rc = resolve(&c, base_uri, out);
+    free(c.at);
+    return rc;
+}
+
+/* ---- the docset --------------------------------------------------------- */
+
+/* Where the root file sits: its realpath when that lies inside the root
+   directory, else the directory plus its base name (an in-memory spec, or
+   a symlinked root file whose relative refs are meant from here). */
+static char *root_file(const char *name, const char *root_real)
+{
+    char *real = realpath(name, NULL);
+    if (real != NULL && is_under(real, root_real))
+        return real;
+    free(real);
+    const char *slash = strrchr(name, '/');
+    return join(root_real, slash != NULL ? slash + 1 : name);
+}
+
+static int root_confine(af_docset *ds, const af_doc *root, const char *root_dir,
+                        af_error *err)
+{
+    ds->root.shown = root_dir != NULL ? strdup(root_dir) : dir_of(root->name);
+    if (ds->root.shown == NULL) {
+        af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0, "out of memory");
+        return AF_ENOMEM;
+    }
+    ds->root.real = realpath(ds->root.shown, NULL);
+    if (ds->root.real == NULL) {
+        af_error_set(err, AF_EIO, root->name, NULL, 0, 0,
+                     "spec directory '%s': %s", ds->root.shown,
+                     strerror(errno));
+        return AF_EIO;
+    }
+    return 0;
+}
+
+int af_docset_new(af_doc *root, const char *root_dir, af_docset **out,
+                  af_error *err)
+{
+    if (out != NULL)
+        *out = NULL;
+    if (root == NULL || root->root == NULL || root->name == NULL || out == NULL)
+        return af_error_set(err, AF_EUSAGE, NULL, NULL, 0, 0,
+                            "af_docset_new: no document");
+    af_docset *ds = calloc(1, sizeof *ds);
+    if (ds == NULL)
+        return af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0, "out of memory");
+    ds->default_ids = IDS_2020;
+    char *real = NULL, *uri = NULL;
+    int rc = 0;
+    if (root_dir != NULL && root_dir[0] == '\0') {
+        /* embedded: a stable name for "#..." refs, no directory at all */
+        real = str_printf("/%s", root->name + strspn(root->name, "/"));
+    } else {
+        rc = root_confine(ds, root, root_dir, err);
+        real = rc == 0 ? root_file(root->name, ds->root.real) : NULL;
+    }
+    uri = real != NULL ? af_uri_from_path(real) : NULL;
+    int ids = detect_ids(root->root);
+    if (rc == 0 && doc_add(ds, root, real, uri, strdup(""),
+                           ids != 0 ? ids : ds->default_ids) == NULL)
+        rc = af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0, "out of memory");
+    if (rc < 0) {       /* real and uri are NULL or taken by doc_add */
+        ds->n_docs = 0; /* root stays the caller's */
+        af_docset_free(ds);
+        return rc;
+    }
+    *out = ds;
+    return 0;
+}
+
+void af_docset_free(af_docset *ds)
+{
+    if (ds == NULL)
+        return;
+    for (size_t i = 0; i < ds->n_docs; i++)
+        doc_free(ds->docs[i]);
+    free(ds->docs);
+    for (size_t i = 0; i < ds->n_remotes; i++) {
+        free(ds->remotes[i].prefix);
+        free(ds->remotes[i].real);
+        free(ds->remotes[i].shown);
+    }
+    free(ds->remotes);
+    free(ds->root.real);
+    free(ds->root.shown);
+    free(ds);
+}
+
+af_doc *af_docset_root(const af_docset *ds)
+{
+    return ds != NULL && ds->n_docs > 0 ? ds->docs[0]->doc : NULL;
+}
+
+size_t af_docset_count(const af_docset *ds)
+{
+    return ds != NULL ? ds->n_docs : 0;
+}
+
+void af_docset_set_default_schema(af_docset *ds, const char *schema_uri)
+{
+    if (ds == NULL || schema_uri == NULL)
+        return;
+    int ids = ids_from_schema(schema_uri);
+    ds->default_ids = ids != 0 ? ids : IDS_2020;
+    set_doc *root = ds->docs[0];
+    if (detect_ids(root->doc->root) == 0 && root->ids != ds->default_ids) {
+        root->ids = ds->default_ids;
+        index_clear(root);
+    }
+}
+
+int af_docset_map_remote(af_docset *ds, const char *uri_prefix, const char *dir,
+                         af_error *err)
+{
+    if (ds == NULL || uri_prefix == NULL || dir == NULL || uri_prefix[0] == 0)
+        return af_error_set(err, AF_EUSAGE, NULL, NULL, 0, 0,
+                            "af_docset_map_remote: no prefix or directory");
+    confine *v = realloc(ds->remotes, (ds->n_remotes + 1) * sizeof *v);
+    if (v == NULL)
+        return af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0, "out of memory");
+    ds->remotes = v;
+    confine r = {strdup(uri_prefix), realpath(dir, NULL), strdup(dir)};
+    int saved = errno;
+    if (r.prefix != NULL && r.real != NULL && r.shown != NULL) {
+        ds->remotes[ds->n_remotes++] = r;
+        return 0;
+    }
+    free(r.prefix);
+    free(r.shown);
+    if (r.real == NULL)
+        return af_error_set(err, AF_EIO, dir, NULL, 0, 0,
+                            "remote directory for %s: %s", uri_prefix,
+                            strerror(saved));
+    free(r.real);
+    return af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0, "out of memory");
+}
