@@ -582,6 +582,100 @@ static void test_random_patterns_never_crash(void **state)
     af_arena_free(&input);
 }
 
+/* Random well-formed-ish patterns from a small grammar of the syntax. */
+static void grammar_alt(char *o, size_t *n, int depth);
+
+static void grammar_atom(char *o, size_t *n, int depth)
+{
+    static const char *const atoms[] = {
+        "a",      "b",        "\\d",       "\\w",   "\\s",   "\\D",
+        "\\W",    "\\S",      ".",         "[a-c]", "[^a]",  "[^\\s]",
+        "[\\d_]", "\\b",      "\\B",       "^",     "$",     "\\u00e9",
+        "\\x41",  "\xc3\xa9", "\\.",       "-",     "[^]",   "[]",
+        "\\n",    "\\t",      "\\0",       "\\cA",  "{",     "}",
+        "]",      "x{2}",     "\\1",       "(?=a)", "(?!b)", "(?<=a)",
+        "(?<!b)", "[\\W\\d]", "\\u{10000}"};
+    static const char *const quants[] = {"",   "",    "",      "*",    "+",
+                                         "?",  "{2}", "{1,3}", "{0,}", "*?",
+                                         "+?", "??",  "{2,4}?"};
+    static const char *const opens[] = {"(", "(?:", "(?=", "(?!"};
+    if (*n > 200)
+        return;
+    const char *q = quants[rnd() % (sizeof quants / sizeof quants[0])];
+    if (depth < 4 && rnd() % 4 == 0) {
+        const char *op = opens[rnd() % (sizeof opens / sizeof opens[0])];
+        *n += (size_t)sprintf(o + *n, "%s", op);
+        grammar_alt(o, n, depth + 1);
+        *n += (size_t)sprintf(o + *n, ")%s", q);
+        return;
+    }
+    const char *a = atoms[rnd() % (sizeof atoms / sizeof atoms[0])];
+    *n += (size_t)sprintf(o + *n, "%s%s", a, q);
+}
+
+static void grammar_alt(char *o, size_t *n, int depth)
+{
+    int k = 1 + (int)(rnd() % 3);
+    for (int i = 0; i < k; i++) {
+        if (i > 0)
+            o[(*n)++] = '|';
+        int m = (int)(rnd() % 4);
+        for (int j = 0; j < m; j++)
+            grammar_atom(o, n, depth);
+    }
+    o[*n] = '\0';
+}
+
+/* Differential: where PCRE2 and the generator both accept a pattern,
+   every string the generator reports as matching does match. */
+static void test_grammar_random_patterns_match_under_pcre2(void **state)
+{
+    (void)state;
+    rng_state = SEED;
+    af_arena model, input;
+    af_arena_init(&model);
+    af_arena_init(&input);
+    int n_both = 0, n_strings = 0;
+    for (int i = 0; i < 5000; i++) {
+        char src[2048];
+        size_t n = 0;
+        grammar_alt(src, &n, 0);
+        af_regex *re;
+        char err[128];
+        int rc = af_regex_compile(&model, src, &re, err, sizeof err);
+        pcre2_code *pc = pcre_compile_ecma(src);
+        if (rc == 0 && pc == NULL)
+            fail_msg("/%s/ compiles here but not under PCRE2", src);
+        if (rc == 0) {
+            n_both++;
+            for (int t = 0; t < 10; t++) {
+                uint8_t in[64];
+                fill(in, sizeof in);
+                af_choices c;
+                af_choice_init(&c, in, rnd() % sizeof in);
+                char *s;
+                size_t len;
+                if (af_regex_generate_ex(re, pcre_match, pc, &c, &input, 0, 100,
+                                         &s, &len) != 0)
+                    continue;
+                n_strings++;
+                char shown[512];
+                show(s, len, shown, sizeof shown);
+                if (pcre_match(pc, s, len) != 1)
+                    fail_msg("/%s/: \"%s\" does not match", src, shown);
+            }
+        }
+        pcre2_code_free(pc);
+        af_arena_reset(&input);
+        if (i % 500 == 499)
+            af_arena_reset(&model);
+    }
+    af_test_info("grammar patterns: %d of 5000 valid, %d strings checked",
+                 n_both, n_strings);
+    af_arena_free(&model);
+    af_arena_free(&input);
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -634,6 +728,7 @@ int main(void)
         cmocka_unit_test(test_lookarounds_and_backreferences_need_the_filter),
         cmocka_unit_test(test_generation_is_deterministic_and_reads_one_span),
         cmocka_unit_test(test_random_patterns_never_crash),
+        cmocka_unit_test(test_grammar_random_patterns_match_under_pcre2),
         cmocka_unit_test(test_generation_speed),
     };
     return cmocka_run_group_tests_name("regex", tests, NULL, NULL);

@@ -45,7 +45,7 @@ static const char help_text[] =
 static int parse_args(int argc, char **argv, lint_args *out)
 {
     bool no_more_options = false;
-    memset(out, 0, sizeof *out);
+    *out = (lint_args){NULL, false};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!no_more_options && strcmp(a, "--") == 0) {

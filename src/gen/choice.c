@@ -64,9 +64,27 @@ static inline uint8_t next_byte(af_choices *c)
 static inline uint64_t read_le(af_choices *c, unsigned width)
 {
     uint64_t v = 0;
+    if (c->pos < c->len && c->len - c->pos >= width) {
+        const uint8_t *p = c->data + c->pos;
+        for (unsigned i = 0; i < width; i++)
+            v |= (uint64_t)p[i] << (8 * i);
+        c->pos += width;
+        return v;
+    }
     for (unsigned i = 0; i < width; i++)
         v |= (uint64_t)next_byte(c) << (8 * i);
     return v;
+}
+
+/* v mod n, n > 0; a 32-bit division when both fit (several times
+   faster than a 64-bit one on x86-64). */
+static inline uint64_t mod(uint64_t v, uint64_t n)
+{
+    if (v < n)
+        return v;
+    if (((v | n) >> 32) == 0)
+        return (uint32_t)v % (uint32_t)n;
+    return v % n;
 }
 
 /* Bytes needed for max (0 for 0). */
@@ -86,7 +104,7 @@ uint64_t af_choice_index(af_choices *c, uint64_t n)
     if (n <= 1)
         return 0;
     uint64_t v = read_le(c, byte_width(n - 1));
-    return (n & (n - 1)) == 0 ? v & (n - 1) : v % n;
+    return (n & (n - 1)) == 0 ? v & (n - 1) : mod(v, n);
 }
 
 uint64_t af_choice_size(af_choices *c, uint64_t n)
@@ -101,7 +119,7 @@ uint64_t af_choice_size(af_choices *c, uint64_t n)
         if ((b & 0x80) == 0)
             break;
     }
-    return v < n ? v : v % n;
+    return mod(v, n);
 }
 
 bool af_choice_bool(af_choices *c)
@@ -177,18 +195,34 @@ static inline bool in_range(int64_t v, int64_t lo, int64_t hi)
     return v >= lo && v <= hi;
 }
 
+/* True when the bytes of raw above its low `bits` are a sign or zero
+   fill, as after libFuzzer wrote a narrower operand over an in-range
+   value. */
+static inline bool is_filled_above(uint64_t raw, unsigned bits)
+{
+    uint64_t top = raw >> bits;
+    return top == 0 || top == UINT64_MAX >> bits;
+}
+
 /* A raw 8-byte value reduced into [lo, hi] (see af_choice_int). */
 static int64_t int_reduce(int64_t lo, int64_t hi, uint64_t raw)
 {
-    const int64_t views[] = {(int64_t)raw,           (int32_t)(uint32_t)raw,
-                             (int64_t)(uint32_t)raw, (int16_t)(uint16_t)raw,
-                             (int64_t)(uint16_t)raw, (int8_t)(uint8_t)raw,
-                             (int64_t)(uint8_t)raw};
-    for (size_t i = 0; i < sizeof views / sizeof views[0]; i++)
-        if (in_range(views[i], lo, hi))
-            return views[i];
+    if (in_range((int64_t)raw, lo, hi))
+        return (int64_t)raw;
+    for (unsigned bits = 32; bits >= 8; bits /= 2) {
+        if (!is_filled_above(raw, bits))
+            continue;
+        uint64_t low = raw & (UINT64_MAX >> (64 - bits));
+        int64_t as_signed = (low >> (bits - 1)) != 0
+                                ? (int64_t)(low | (UINT64_MAX << bits))
+                                : (int64_t)low;
+        if (in_range(as_signed, lo, hi))
+            return as_signed;
+        if (in_range((int64_t)low, lo, hi))
+            return (int64_t)low;
+    }
     uint64_t span = (uint64_t)hi - (uint64_t)lo; /* < UINT64_MAX here */
-    uint64_t off = raw % (span + 1);
+    uint64_t off = mod(raw, span + 1);
     if (hi < 0)
         return (int64_t)((uint64_t)hi - off);
     return (int64_t)((uint64_t)lo + off);

@@ -108,10 +108,11 @@ int64_t af_choice_int_simplest(int64_t lo, int64_t hi);
      55..127   a small offset from the simplest: +1..+73 when the simplest
                is lo, -1..-73 when it is hi, else +1..+37 (55..91) and
                -1..-36 (92..127)
-     128..255  8 raw little-endian bytes follow: kept when in range, else
-               its int32/uint32/int16/uint16/int8/uint8 truncation when
-               that is in range, else reduced modulo the range size from
-               the simplest end (raw 0 is the simplest)
+     128..255  8 raw little-endian bytes follow: kept when in range;
+               else, when the bytes above its low 4 (2, 1) are all 0x00 or
+               all 0xff, its int32/uint32 (16-, 8-bit) truncation if that
+               is in range; else reduced modulo the range size from the
+               simplest end (raw 0 is the simplest)
    A shape whose value is out of range gives the nearest bound. So one
    byte reaches every boundary, and a comparison operand written over the
    raw bytes reads back as itself. lo > hi returns lo and reads nothing. */

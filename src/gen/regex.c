@@ -81,27 +81,29 @@ static int perr(parser *p, int code, const char *fmt, ...)
     return code;
 }
 
-/* Makes room for need elements in a malloc'd array. */
-static bool reserve(parser *p, void **arr, size_t need, size_t *cap,
-                    size_t elem)
+/* arr (a malloc'd array of *cap elements) with room for need: grown, or
+   unchanged with p->code set when out of memory. */
+static void *grow(parser *p, void *arr, size_t need, size_t *cap, size_t elem)
 {
     if (need <= *cap)
-        return true;
+        return arr;
     size_t ncap = *cap != 0 ? *cap : 16;
     while (ncap < need)
         ncap *= 2;
-    void *a = realloc(*arr, ncap * elem);
+    void *a = realloc(arr, ncap * elem);
     if (a == NULL) {
         perr(p, AF_ENOMEM, "out of memory");
-        return false;
+        return arr;
     }
-    *arr = a;
     *cap = ncap;
-    return true;
+    return a;
 }
 
+/* True when p->field has room for need elements (and no error is set). */
 #define RESERVE(p, field, need, cap)                                           \
-    reserve((p), (void **)&(p)->field, (need), &(p)->cap, sizeof *(p)->field)
+    ((p)->field =                                                              \
+         grow((p), (p)->field, (need), &(p)->cap, sizeof *(p)->field),         \
+     (p)->code == 0)
 
 static inline uint32_t sat_add(uint32_t a, uint32_t b)
 {

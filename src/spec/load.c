@@ -29,7 +29,7 @@
 
 /* ---- the duplicate-key set ---- */
 
-static size_t hash_key(const char *s)
+size_t af_doc_hash(const char *s)
 {
     size_t h = (size_t)14695981039346656037ULL; /* FNV-1a */
     for (; *s != '\0'; s++)
@@ -60,7 +60,7 @@ bool af_doc_keys_add(af_doc_keys *ks, const char *key)
 {
     if (key == NULL)
         key = "";
-    size_t i = hash_key(key) & ks->mask;
+    size_t i = af_doc_hash(key) & ks->mask;
     while (ks->slot[i] != NULL) {
         if (strcmp(ks->slot[i], key) == 0)
             return false;
@@ -145,13 +145,13 @@ static void json_pointer(const json_walk *w, int depth, char *buf, size_t cap)
     for (int i = 1; i < depth; i++) {
         const cJSON *parent = w->path[i - 1], *node = w->path[i];
         if (cJSON_IsObject(parent)) {
-            af_doc_pointer_add(buf, cap, key_of(node));
+            af_pointer_append(buf, cap, key_of(node));
             continue;
         }
         size_t index = 0;
         for (const cJSON *c = parent->child; c != node; c = c->next)
             index++;
-        af_doc_pointer_add_index(buf, cap, index);
+        af_pointer_append_index(buf, cap, index);
     }
 }
 
@@ -163,7 +163,7 @@ static int json_dup_error(json_walk *w, int depth, const cJSON *obj,
         item = item->next;
     char ptr[sizeof w->err->pointer];
     json_pointer(w, depth, ptr, sizeof ptr);
-    af_doc_pointer_add(ptr, sizeof ptr, key_of(item));
+    af_pointer_append(ptr, sizeof ptr, key_of(item));
     int line, col;
     af_doc_locate_nth(w->doc, ptr, 2, &line, &col);
     return af_error_set(w->err, AF_ESYNTAX, w->doc->name, ptr, line, col,

@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "spec/doc.h"
+#include "spec/ref.h"
 
 /* A hash set of borrowed key strings, reused from one object to the next
    so a duplicate-key check is linear in the object's size and allocates
@@ -21,6 +22,9 @@ typedef struct af_doc_keys {
     size_t mask;
     size_t cap; /* slots allocated */
 } af_doc_keys;
+
+/* FNV-1a of a NUL-terminated string. */
+size_t af_doc_hash(const char *s);
 
 /* Empties the set, sized for up to n keys. 0 or AF_ENOMEM. */
 int af_doc_keys_reset(af_doc_keys *ks, size_t n);
@@ -55,11 +59,5 @@ void af_doc_position(const char *text, size_t len, size_t off, int *line,
    is ignored. */
 void af_doc_locate_nth(const af_doc *doc, const char *pointer, int nth,
                        int *line, int *col);
-
-/* Appends "/token" (~ and / escaped) or "/index" to the NUL-terminated
-   pointer in buf; leaves buf unchanged and returns false when it does not
-   fit in cap bytes. */
-bool af_doc_pointer_add(char *buf, size_t cap, const char *token);
-bool af_doc_pointer_add_index(char *buf, size_t cap, size_t index);
 
 #endif

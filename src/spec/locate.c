@@ -62,34 +62,6 @@ void af_doc_position(const char *text, size_t len, size_t off, int *line,
     *col = c > INT32_MAX ? INT32_MAX : (int)c;
 }
 
-bool af_doc_pointer_add(char *buf, size_t cap, const char *token_text)
-{
-    size_t n = strlen(buf), start = n;
-    for (const char *s = token_text - 1; s == token_text - 1 || *s != '\0';
-         s++) {
-        const char *put = s == token_text - 1 ? "/"
-                          : *s == '~'         ? "~0"
-                          : *s == '/'         ? "~1"
-                                              : NULL;
-        size_t k = put != NULL ? strlen(put) : 1;
-        if (n + k >= cap) {
-            buf[start] = '\0';
-            return false;
-        }
-        memcpy(buf + n, put != NULL ? put : s, k);
-        n += k;
-    }
-    buf[n] = '\0';
-    return true;
-}
-
-bool af_doc_pointer_add_index(char *buf, size_t cap, size_t index)
-{
-    char num[32];
-    snprintf(num, sizeof num, "%zu", index);
-    return af_doc_pointer_add(buf, cap, num);
-}
-
 /* ---- pointers ---- */
 
 static int hex_value(char c)

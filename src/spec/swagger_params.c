@@ -43,32 +43,46 @@ static const char *const schema_keys[] = {"type",
                                           "multipleOf",
                                           "x-nullable"};
 
+/* Copies src's key into s; false on out of memory. */
+static bool copy_key(cJSON *s, const cJSON *src, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(src, key);
+    if (v == NULL)
+        return true;
+    cJSON *copy = cJSON_Duplicate(v, 1);
+    if (copy != NULL && cJSON_AddItemToObject(s, key, copy))
+        return true;
+    cJSON_Delete(copy);
+    return false;
+}
+
 /* The schema a parameter, header or items object stands for. */
 cJSON *af_sw_synth_schema(const cJSON *src)
 {
     cJSON *s = cJSON_CreateObject();
-    for (size_t i = 0;
-         s != NULL && i < sizeof schema_keys / sizeof *schema_keys; i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(src, schema_keys[i]);
-        cJSON *copy = v != NULL ? cJSON_Duplicate(v, 1) : NULL;
-        if (copy != NULL)
-            cJSON_AddItemToObject(s, schema_keys[i], copy);
-    }
+    bool ok = s != NULL;
+    for (size_t i = 0; ok && i < sizeof schema_keys / sizeof *schema_keys; i++)
+        ok = copy_key(s, src, schema_keys[i]);
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(src, "type");
-    if (s != NULL && cJSON_IsString(type) &&
-        strcmp(type->valuestring, "file") == 0) {
-        cJSON_ReplaceItemInObjectCaseSensitive(s, "type",
-                                               cJSON_CreateString("string"));
+    if (ok && cJSON_IsString(type) && strcmp(type->valuestring, "file") == 0) {
+        cJSON_DeleteItemFromObjectCaseSensitive(s, "type");
         cJSON_DeleteItemFromObjectCaseSensitive(s, "format");
-        cJSON_AddStringToObject(s, "format", "binary");
+        ok = cJSON_AddStringToObject(s, "type", "string") != NULL &&
+             cJSON_AddStringToObject(s, "format", "binary") != NULL;
     }
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(src, "items");
-    if (s != NULL && cJSON_IsObject(items)) {
-        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(items, "$ref");
-        cJSON *sub =
-            ref != NULL ? cJSON_Duplicate(items, 1) : af_sw_synth_schema(items);
-        if (sub != NULL)
-            cJSON_AddItemToObject(s, "items", sub);
+    if (ok && cJSON_IsObject(items)) {
+        /* an Items Object has no $ref, but real specs write one */
+        cJSON *sub = cJSON_GetObjectItemCaseSensitive(items, "$ref") != NULL
+                         ? cJSON_Duplicate(items, 1)
+                         : af_sw_synth_schema(items);
+        ok = sub != NULL && cJSON_AddItemToObject(s, "items", sub);
+        if (!ok)
+            cJSON_Delete(sub);
+    }
+    if (!ok) {
+        cJSON_Delete(s);
+        return NULL;
     }
     return s;
 }

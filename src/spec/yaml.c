@@ -9,16 +9,18 @@
  * three cases, .nan in three cases); anything else, and every quoted or
  * block scalar, is a string. So yes/no/on/off stay strings (YAML 1.1 would
  * make them bools). Tags !!str !!int !!float !!bool !!null are honoured (a
- * value that does not fit its tag is an error); other tags are ignored.
- * Numbers are doubles, as in cJSON; a string holding a NUL (the "\0"
- * escape) ends there, as in cJSON.
+ * value that does not fit its tag is an error); any other tag makes a
+ * scalar a string and is ignored on a collection. Numbers are doubles, as
+ * in cJSON; a string holding a NUL (the "\0" escape) ends there, as in
+ * cJSON.
  *
  * Mapping keys are always strings (the key `200:` is "200"); a sequence or
  * mapping as a key is not supported. An alias is a deep copy of its
  * anchored node; the nodes so copied are counted, and past
  * AF_DOC_MAX_ALIAS_NODES the document is refused, so a billion-laughs file
  * is a quick error. Merge keys (`<<: *a`, `<<: [*a, *b]`) copy the members
- * the mapping does not set itself, earlier sources first. Duplicate keys,
+ * the mapping does not set itself, earlier sources first, after its own
+ * members; they count as alias expansion. Duplicate keys,
  * undefined aliases, a second document, an empty stream and nesting deeper
  * than AF_DOC_MAX_DEPTH are errors at the offending event's mark.
  *
@@ -91,9 +93,9 @@ static void current_pointer(const builder *b, size_t n_frames, char *buf,
     for (size_t i = 0; i < n_frames; i++) {
         const frame *f = &b->frames[i];
         if (cJSON_IsArray(f->node))
-            af_doc_pointer_add_index(buf, cap, f->n_items);
+            af_pointer_append_index(buf, cap, f->n_items);
         else if (f->has_key)
-            af_doc_pointer_add(buf, cap, f->is_merge ? "<<" : f->key);
+            af_pointer_append(buf, cap, f->is_merge ? "<<" : f->key);
         else
             break;
     }
@@ -109,7 +111,7 @@ static int fail_at(builder *b, int code, const yaml_mark_t *mark,
     char ptr[sizeof b->err->pointer], msg[sizeof b->err->message];
     if (pointer == NULL) {
         current_pointer(b, b->n_frames, ptr, sizeof ptr);
-        pointer = ptr;
+        pointer = strcmp(ptr, "#") != 0 ? ptr : ""; /* the root says nothing */
     }
     va_list ap;
     va_start(ap, fmt);
@@ -169,19 +171,11 @@ static bool reserve(void **items, size_t *cap, size_t need, size_t size)
     return true;
 }
 
-static size_t hash_name(const char *s)
-{
-    size_t h = (size_t)14695981039346656037ULL; /* FNV-1a */
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
-}
-
 static anchor_entry *anchor_slot(const builder *b, const char *name)
 {
     if (b->cap_anchors == 0)
         return NULL;
-    size_t i = hash_name(name) & (b->cap_anchors - 1);
+    size_t i = af_doc_hash(name) & (b->cap_anchors - 1);
     while (b->anchors[i].name != NULL && strcmp(b->anchors[i].name, name) != 0)
         i = (i + 1) & (b->cap_anchors - 1);
     return &b->anchors[i];
@@ -277,14 +271,14 @@ static bool one_of(const char *s, size_t n, const char *const *words)
 /* [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, [-+]?.inf, .nan */
 static bool core_float(const char *s, size_t n, double *out)
 {
-    static const char *const inf[] = {".inf", ".Inf", ".INF", NULL};
-    static const char *const nan[] = {".nan", ".NaN", ".NAN", NULL};
+    static const char *const inf_words[] = {".inf", ".Inf", ".INF", NULL};
+    static const char *const nan_words[] = {".nan", ".NaN", ".NAN", NULL};
     size_t sign = n > 0 && (s[0] == '-' || s[0] == '+');
-    if (one_of(s + sign, n - sign, inf)) {
+    if (one_of(s + sign, n - sign, inf_words)) {
         *out = s[0] == '-' ? -INFINITY : INFINITY;
         return true;
     }
-    if (one_of(s, n, nan)) {
+    if (one_of(s, n, nan_words)) {
         *out = NAN;
         return true;
     }
@@ -688,7 +682,7 @@ static int finish_mapping(builder *b, frame *f)
             item = item->next;
         char ptr[sizeof b->err->pointer];
         current_pointer(b, b->n_frames - 1, ptr, sizeof ptr);
-        af_doc_pointer_add(ptr, sizeof ptr, item->string);
+        af_pointer_append(ptr, sizeof ptr, item->string);
         return fail_at(b, AF_ESYNTAX, &b->marks[f->mark_base + index], ptr,
                        "duplicate key '%s'", item->string);
     }
