@@ -25,7 +25,7 @@ endif
 
 DEPS_PKGS := clang libclang-rt-14-dev llvm afl++ libcjson-dev libyaml-dev \
 	libpcre2-dev libsqlite3-dev libmicrohttpd-dev libcmocka-dev \
-	python3-jsonschema zip pkg-config
+	python3-jsonschema python3-yaml zip pkg-config
 
 PKGS := libcjson yaml-0.1 libpcre2-8
 # Evaluated once, on first use (after `make deps` may have installed them).
