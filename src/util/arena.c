@@ -89,16 +89,19 @@ void *af_arena_alloc(af_arena *a, size_t size)
 
 void af_arena_reset(af_arena *a)
 {
-    af_arena_chunk *keep = NULL, **prev = &a->head;
+    af_arena_chunk *keep = a->head;
     for (af_arena_chunk *c = a->head; c != NULL; c = c->next)
-        if (keep == NULL || c->cap > keep->cap)
+        if (c->cap > keep->cap)
             keep = c;
-    for (af_arena_chunk *c = a->head; c != NULL; prev = &c->next, c = c->next)
-        if (c == keep) {
-            *prev = c->next;
-            break;
+    af_arena_chunk *c = a->head;
+    while (c != NULL) {
+        af_arena_chunk *next = c->next;
+        if (c != keep) {
+            UNPOISON(c->data, c->cap);
+            free(c);
         }
-    free_chain(a->head);
+        c = next;
+    }
     a->head = keep;
     if (keep != NULL) {
         keep->next = NULL;
