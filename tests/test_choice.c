@@ -127,6 +127,43 @@ static void test_size_favours_small_values_and_round_trips(void **state)
     af_arena_free(&a);
 }
 
+static void test_index_bool_and_uint64_round_trip(void **state)
+{
+    (void)state;
+    seed();
+    af_arena a;
+    af_arena_init(&a);
+    for (uint64_t n = 0; n <= 600; n++)
+        for (uint64_t v = 0; v < (n > 0 ? n : 1); v++) {
+            af_choice_writer w;
+            af_choice_writer_init(&w, &a);
+            assert_int_equal(af_choice_write_index(&w, n, v), 0);
+            af_choices c;
+            af_choice_init(&c, w.buf, w.len);
+            assert_int_equal(af_choice_index(&c, n), v);
+            assert_int_equal(af_choice_pos(&c), w.len);
+            af_arena_reset(&a);
+        }
+    for (int i = 0; i < 100000; i++) {
+        uint64_t n = rnd() >> (rnd() % 64), v = n > 0 ? rnd() % n : 0;
+        uint64_t raw = rnd();
+        bool b = rnd() & 1;
+        af_choice_writer w;
+        af_choice_writer_init(&w, &a);
+        assert_int_equal(af_choice_write_index(&w, n, v), 0);
+        assert_int_equal(af_choice_write_bool(&w, b), 0);
+        assert_int_equal(af_choice_write_uint64(&w, raw), 0);
+        af_choices c;
+        af_choice_init(&c, w.buf, w.len);
+        assert_int_equal(af_choice_index(&c, n), v);
+        assert_int_equal(af_choice_bool(&c), b);
+        assert_int_equal(af_choice_uint64(&c), raw);
+        assert_int_equal(af_choice_pos(&c), w.len);
+        af_arena_reset(&a);
+    }
+    af_arena_free(&a);
+}
+
 static void test_int_simplest_is_the_allowed_value_closest_to_zero(void **state)
 {
     (void)state;
@@ -703,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_reads_past_the_end_return_the_simplest_values),
         cmocka_unit_test(test_index_width_grows_with_n_and_wraps_modulo_n),
         cmocka_unit_test(test_size_favours_small_values_and_round_trips),
+        cmocka_unit_test(test_index_bool_and_uint64_round_trip),
         cmocka_unit_test(
             test_int_simplest_is_the_allowed_value_closest_to_zero),
         cmocka_unit_test(test_int_shape_byte_reaches_every_boundary),

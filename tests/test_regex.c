@@ -55,11 +55,18 @@ static pcre2_code *pcre_compile_ecma(const char *src)
     return re;
 }
 
-/* af_regex_match_fn over a pcre2_code. */
+/* af_regex_match_fn over a pcre2_code, with a match limit: random
+   patterns can backtrack catastrophically. */
 static int pcre_match(const void *code, const char *s, size_t len)
 {
+    static pcre2_match_context *mc;
+    if (mc == NULL) {
+        mc = pcre2_match_context_create(NULL);
+        pcre2_set_match_limit(mc, 200000);
+        pcre2_set_depth_limit(mc, 10000);
+    }
     pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    int rc = pcre2_match(code, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+    int rc = pcre2_match(code, (PCRE2_SPTR)s, len, 0, 0, md, mc);
     pcre2_match_data_free(md);
     return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
 }
@@ -179,7 +186,11 @@ static void check_one(const char *src, const af_regex *re, pcre2_code *pc,
     af_choice_init(&c, in, n);
     char *s;
     size_t len;
-    int rc = af_regex_generate_ex(re, pcre_match, pc, &c, a, 0, 200, &s, &len);
+    /* the matcher only where the generator needs one, so that a wrong
+       string is not hidden by a retry */
+    bool needs = af_regex_needs_filter(re);
+    int rc = af_regex_generate_ex(re, needs ? pcre_match : NULL, pc, &c, a, 0,
+                                  200, &s, &len);
     char shown[1024];
     show(s, len, shown, sizeof shown);
     if (rc != 0)
@@ -209,7 +220,8 @@ static void test_every_generated_string_matches_under_pcre2(void **state)
         pcre2_code *pc = pcre_compile_ecma(patterns[k]);
         if (pc == NULL)
             fail_msg("/%s/: PCRE2 refuses it", patterns[k]);
-        check_one(patterns[k], re, pc, NULL, 0, &input, -1);
+        static const uint8_t zeros[64];
+        check_one(patterns[k], re, pc, zeros, sizeof zeros, &input, -1);
         for (int i = 0; i < PER_PATTERN; i++) {
             uint8_t in[96];
             size_t n = rnd() % sizeof in;
@@ -540,9 +552,11 @@ static void test_random_patterns_never_crash(void **state)
     for (int i = 0; i < 10000; i++) {
         char src[48];
         size_t n = rnd() % (sizeof src - 1);
+        bool is_raw = i % 2 == 0; /* raw bytes, or mostly syntax */
         for (size_t k = 0; k < n; k++) {
-            char ch = rnd() % 4 == 0 ? (char)(rnd() % 255 + 1)
-                                     : alphabet[rnd() % (sizeof alphabet - 1)];
+            char ch = is_raw || rnd() % 4 == 0
+                          ? (char)(rnd() % 255 + 1)
+                          : alphabet[rnd() % (sizeof alphabet - 1)];
             src[k] = ch;
         }
         src[n] = '\0';
@@ -561,8 +575,9 @@ static void test_random_patterns_never_crash(void **state)
         char *s;
         size_t len;
         pcre2_code *pc = pcre_compile_ecma(src);
-        rc = af_regex_generate_ex(re, pc != NULL ? pcre_match : NULL, pc, &c,
-                                  &input, 0, 100, &s, &len);
+        bool needs = af_regex_needs_filter(re);
+        rc = af_regex_generate_ex(re, pc != NULL && needs ? pcre_match : NULL,
+                                  pc, &c, &input, 0, 100, &s, &len);
         if (pc != NULL && rc == 0) {
             n_checked++;
             char shown[256];
@@ -582,19 +597,147 @@ static void test_random_patterns_never_crash(void **state)
     af_arena_free(&input);
 }
 
-/* Random well-formed-ish patterns from a small grammar of the syntax. */
+/* Encodes s for re and checks that generating from the bytes gives s. */
+static int encode_and_back(const af_regex *re, const char *s, size_t len,
+                           size_t min, size_t max, af_arena *a)
+{
+    af_choice_writer w;
+    af_choice_writer_init(&w, a);
+    int rc = af_regex_encode(re, &w, s, len, min, max);
+    if (rc != 0) {
+        assert_int_equal(w.len, 0); /* nothing written */
+        return rc;
+    }
+    const uint8_t *bytes;
+    size_t n;
+    assert_int_equal(af_choice_writer_finish(&w, &bytes, &n), 0);
+    af_choices c;
+    af_choice_init(&c, bytes, n);
+    char *out;
+    size_t out_len;
+    rc = af_regex_generate_ex(re, NULL, NULL, &c, a, min, max, &out, &out_len);
+    assert_true(rc == 0 ||
+                (rc == AF_EUNSUPPORTED && af_regex_needs_filter(re)));
+    assert_int_equal(out_len, len);
+    assert_memory_equal(out, s, len);
+    return 0;
+}
+
+static void test_generated_strings_encode_back_to_themselves(void **state)
+{
+    (void)state;
+    rng_state = SEED;
+    af_arena model, input;
+    af_arena_init(&model);
+    af_arena_init(&input);
+    size_t n_done = 0;
+    for (size_t k = 0; k < N_PATTERNS; k++) {
+        af_regex *re;
+        char err[256];
+        assert_int_equal(
+            af_regex_compile(&model, patterns[k], &re, err, sizeof err), 0);
+        pcre2_code *pc = pcre_compile_ecma(patterns[k]);
+        for (int i = 0; i < 100; i++) {
+            uint8_t in[96];
+            fill(in, sizeof in);
+            size_t min = i % 3 == 0 ? rnd() % 12 : 0;
+            af_choices c;
+            af_choice_init(&c, in, rnd() % sizeof in);
+            char *s;
+            size_t len;
+            bool needs = af_regex_needs_filter(re);
+            if (af_regex_generate_ex(re, needs ? pcre_match : NULL, pc, &c,
+                                     &input, min, 60, &s, &len) != 0)
+                continue;
+            int rc = encode_and_back(re, s, len, min, 60, &input);
+            if (rc != 0)
+                fail_msg("/%s/ case %d: \"%s\" does not encode (%d)",
+                         patterns[k], i, s, rc);
+            n_done++;
+            af_arena_reset(&input);
+        }
+        pcre2_code_free(pc);
+    }
+    af_test_info("%zu generated strings encoded and decoded back", n_done);
+    af_arena_free(&model);
+    af_arena_free(&input);
+}
+
+static void test_examples_encode_and_mismatches_are_refused(void **state)
+{
+    (void)state;
+    static const char *const ok[][2] = {
+        {"^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$",
+         "john.doe.the.third@mail.example.com"},
+        {"^\\d{4}-\\d{2}-\\d{2}$", "2024-01-31"},
+        {"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-"
+         "[0-9a-f]{12}$",
+         "123e4567-e89b-12d3-a456-426614174000"},
+        {"^a+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+        {"\\d+", "ab123cd"},
+        {"^(a|b)\\1c$", "bbc"},
+        {"(?<=\\$)\\d+", "$42"},
+        {"^(?:\\((?:[^()]|\\([^()]*\\))*\\))$", "(a(b)c)"},
+        {"^\\u00e9\\u{1F600}$", "\xc3\xa9\xf0\x9f\x98\x80"},
+        {"[^/]+", "caf\xc3\xa9 \xe4\xb8\xad/"},
+    };
+    static const char *const bad[][2] = {
+        {"^\\d{4}$", "12345"},
+        {"^[a-z]+$", "abc1"},
+        {"\\d", "abcdefghij5klmnopqrstu"}, /* affixes of at most 8 */
+        {"^a$", "\xff"},
+    };
+    af_arena model, input;
+    af_arena_init(&model);
+    af_arena_init(&input);
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        af_regex *re;
+        char err[256];
+        assert_int_equal(
+            af_regex_compile(&model, ok[i][0], &re, err, sizeof err), 0);
+        int rc =
+            encode_and_back(re, ok[i][1], strlen(ok[i][1]), 0, 100, &input);
+        if (rc != 0)
+            fail_msg("/%s/: \"%s\" does not encode (%d)", ok[i][0], ok[i][1],
+                     rc);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        af_regex *re;
+        char err[256];
+        assert_int_equal(
+            af_regex_compile(&model, bad[i][0], &re, err, sizeof err), 0);
+        assert_int_equal(
+            encode_and_back(re, bad[i][1], strlen(bad[i][1]), 0, 100, &input),
+            AF_EUSAGE);
+    }
+    /* length bounds are the generator's: too short or too long is refused */
+    af_regex *re;
+    char err[256];
+    assert_int_equal(af_regex_compile(&model, "^[a-z]+$", &re, err, sizeof err),
+                     0);
+    assert_int_equal(encode_and_back(re, "abc", 3, 5, 10, &input), AF_EUSAGE);
+    assert_int_equal(encode_and_back(re, "abcdefghijk", 11, 0, 10, &input),
+                     AF_EUSAGE);
+    assert_int_equal(encode_and_back(re, "abcde", 5, 5, 10, &input), 0);
+    af_arena_free(&model);
+    af_arena_free(&input);
+}
+
+/* Random well-formed-ish patterns from a small grammar of the syntax.
+   No `[]`: PCRE2 10.42 never matches a quantified empty class ([]*x does
+   not match "x"), where ECMA-262 matches. */
 static void grammar_alt(char *o, size_t *n, int depth);
 
 static void grammar_atom(char *o, size_t *n, int depth)
 {
     static const char *const atoms[] = {
-        "a",      "b",        "\\d",       "\\w",   "\\s",   "\\D",
-        "\\W",    "\\S",      ".",         "[a-c]", "[^a]",  "[^\\s]",
-        "[\\d_]", "\\b",      "\\B",       "^",     "$",     "\\u00e9",
-        "\\x41",  "\xc3\xa9", "\\.",       "-",     "[^]",   "[]",
-        "\\n",    "\\t",      "\\0",       "\\cA",  "{",     "}",
-        "]",      "x{2}",     "\\1",       "(?=a)", "(?!b)", "(?<=a)",
-        "(?<!b)", "[\\W\\d]", "\\u{10000}"};
+        "a",        "b",         "\\d",   "\\w",   "\\s",    "\\D",
+        "\\W",      "\\S",       ".",     "[a-c]", "[^a]",   "[^\\s]",
+        "[\\d_]",   "\\b",       "\\B",   "^",     "$",      "\\u00e9",
+        "\\x41",    "\xc3\xa9",  "\\.",   "-",     "[^]",    "\\n",
+        "\\t",      "\\0",       "\\cA",  "{",     "}",      "]",
+        "x{2}",     "\\1",       "(?=a)", "(?!b)", "(?<=a)", "(?<!b)",
+        "[\\W\\d]", "\\u{10000}"};
     static const char *const quants[] = {"",   "",    "",      "*",    "+",
                                          "?",  "{2}", "{1,3}", "{0,}", "*?",
                                          "+?", "??",  "{2,4}?"};
@@ -655,14 +798,19 @@ static void test_grammar_random_patterns_match_under_pcre2(void **state)
                 af_choice_init(&c, in, rnd() % sizeof in);
                 char *s;
                 size_t len;
-                if (af_regex_generate_ex(re, pcre_match, pc, &c, &input, 0, 100,
-                                         &s, &len) != 0)
+                bool needs = af_regex_needs_filter(re);
+                if (af_regex_generate_ex(re, needs ? pcre_match : NULL, pc, &c,
+                                         &input, 0, 100, &s, &len) != 0)
                     continue;
                 n_strings++;
                 char shown[512];
                 show(s, len, shown, sizeof shown);
                 if (pcre_match(pc, s, len) != 1)
                     fail_msg("/%s/: \"%s\" does not match", src, shown);
+                int erc = encode_and_back(re, s, len, 0, 100, &input);
+                if (erc != 0 && erc != AF_ELIMIT)
+                    fail_msg("/%s/: \"%s\" does not encode (%d)", src, shown,
+                             erc);
             }
         }
         pcre2_code_free(pc);
@@ -727,6 +875,8 @@ int main(void)
         cmocka_unit_test(test_negated_classes_reach_beyond_ascii),
         cmocka_unit_test(test_lookarounds_and_backreferences_need_the_filter),
         cmocka_unit_test(test_generation_is_deterministic_and_reads_one_span),
+        cmocka_unit_test(test_generated_strings_encode_back_to_themselves),
+        cmocka_unit_test(test_examples_encode_and_mismatches_are_refused),
         cmocka_unit_test(test_random_patterns_never_crash),
         cmocka_unit_test(test_grammar_random_patterns_match_under_pcre2),
         cmocka_unit_test(test_generation_speed),

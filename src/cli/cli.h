@@ -7,5 +7,6 @@
 #define AF_CLI_H
 
 int af_cli_lint(int argc, char **argv);
+int af_cli_validate(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"lint", af_cli_lint, "load and compile a spec, print a summary"},
+    {"validate", af_cli_validate,
+     "validate JSON instances (one per line) against a schema"},
 };
 
 static int usage(FILE *out)

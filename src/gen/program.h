@@ -147,6 +147,9 @@ typedef struct af_call {
     uint32_t n_args;
     int32_t media;   /* index into op.body->media; -1: no body */
     af_value *body;  /* NULL: no body */
+    const char *content_type; /* Content-Type to send: the media type's
+                                 name, another under AF_VIOL_CONTENT_TYPE;
+                                 NULL when no body is sent */
     af_cred *creds;
     uint32_t n_creds;
     uint32_t start, end; /* span in the input */

@@ -577,10 +577,11 @@ static enum group_kind group_kind(parser *p, bool *is_quantifiable,
     size_t len;
     if (a == '<') {
         p->pos++;
-        if (!group_name(p, &name, &len))
-            perr(p, AF_ESPEC, "invalid group name");
         p->n_groups++;
-        define_name(p, name, len);
+        if (group_name(p, &name, &len))
+            define_name(p, name, len);
+        else
+            perr(p, AF_ESPEC, "invalid group name");
         return GROUP_CAPTURE;
     }
     perr(p, AF_ESPEC, "invalid group (?%c", a > 0 ? a : '?');

@@ -31,6 +31,18 @@
  * and are generated and filtered with at most AF_REGEX_MAX_TRIES tries.
  * Anchors and word boundaries are checked on the generated string, with
  * the same retries.
+ *
+ * Choices, in output order: a free prefix (bool, count, characters); per
+ * alternation an index (alternatives sorted shortest first); per
+ * quantifier one byte for up to AF_REGEX_MAX_EXTRA repetitions beyond the
+ * minimum, or, for the 16 byte values from 240, a longer count (up to the
+ * length bound); per class an index into its printable ASCII members, the
+ * last index meaning "another code point" and a second index; then the
+ * free suffix. With a wanted minimum length, attempt 0 takes the choices
+ * as they are; when the string is too short, the same choices are
+ * replayed with repetitions grown to reach it, then zeros, then noise
+ * derived from the input; the string's span covers every byte read.
+ * af_regex_encode is the inverse: the choices that give a string.
  */
 #ifndef AF_REGEX_H
 #define AF_REGEX_H
@@ -45,14 +57,15 @@
 #define AF_REGEX_MAX_SOURCE 32768u
 /* Deepest nesting of groups accepted. */
 #define AF_REGEX_MAX_DEPTH 64
-/* Repetitions a quantifier adds beyond its minimum (unbounded ones). */
+/* Repetitions one choice byte adds beyond a quantifier's minimum (more
+   through the rare long form, see above). */
 #define AF_REGEX_MAX_EXTRA 8
 /* Longest free prefix or suffix of an unanchored pattern (code points). */
 #define AF_REGEX_MAX_AFFIX 8
 /* Longest generated string, in code points (max_len is capped to it). */
 #define AF_REGEX_MAX_OUTPUT 4096
-/* Generation attempts: the choices, then zero choices, then derived
-   pseudo-random choices. */
+/* Generation attempts: the choices, the choices grown to the wanted
+   length, zero choices, then derived pseudo-random choices. */
 #define AF_REGEX_MAX_TRIES 16
 
 typedef struct af_regex af_regex;
@@ -70,8 +83,10 @@ int af_regex_compile(af_arena *model_arena, const char *src, af_regex **out,
    backreferences). */
 bool af_regex_needs_filter(const af_regex *re);
 
-/* Shortest match, in code points; SIZE_MAX when nothing can match (such
-   as `[]` or `a^b`... only `[]`-like emptiness is detected statically). */
+/* Shortest match, in code points; SIZE_MAX when the pattern can match
+   nothing for a reason seen without generating (an empty class such as
+   `[]` on every path). Anchors in impossible places (`a^b`) are only
+   found when generating. */
 size_t af_regex_min_len(const af_regex *re);
 
 /* Longest match in code points, SIZE_MAX when unbounded; free prefixes
@@ -101,5 +116,18 @@ int af_regex_generate_ex(const af_regex *re, af_regex_match_fn match,
                          const void *code, af_choices *c, af_arena *input_arena,
                          size_t min_len, size_t max_len, char **out,
                          size_t *len);
+
+/* The inverse of af_regex_generate_ex: appends to w the choices from
+   which generation with the same re, min_len and max_len (and no filter
+   rejecting s) gives exactly s (len bytes), so that examples become seeds.
+   Lookarounds are not checked (a filter's business). Returns 0;
+   AF_EUSAGE when the generator cannot give s (s does not match, is
+   shorter than min_len or longer than max_len, or needs a free prefix or
+   suffix longer than AF_REGEX_MAX_AFFIX), and then writes nothing;
+   AF_ELIMIT when the backtracking search ran out of its step or stack
+   budget (pathological patterns; strings past several hundred code
+   points, fewer under deep nesting); AF_ENOMEM. Not for hot paths. */
+int af_regex_encode(const af_regex *re, af_choice_writer *w, const char *s,
+                    size_t len, size_t min_len, size_t max_len);
 
 #endif

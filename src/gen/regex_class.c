@@ -8,6 +8,7 @@
  * UCP), never surrogates. Runs at pattern compile time only; lists are
  * sorted and merged once, so each operation is linear in ranges.
  */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "gen/regex_prog.h"
@@ -25,6 +26,10 @@ static void rl_add(rx_ranges *l, uint32_t lo, uint32_t hi)
     if (l->is_oom)
         return;
     if (l->n == l->cap) {
+        if (l->cap > SIZE_MAX / 16) {
+            l->is_oom = true;
+            return;
+        }
         size_t cap = l->cap != 0 ? l->cap * 2 : 8;
         uint32_t *r = realloc(l->r, cap * 2 * sizeof *r);
         if (r == NULL) {
@@ -168,14 +173,20 @@ void af_regex_class_escape(rx_class *cs, char kind)
     free(k.pcre.r);
 }
 
-/* `.`: ECMA excludes the line terminators, PCRE2 (default) \n. */
+/* `.`: ECMA excludes its line terminators, PCRE2 its newline. */
 void af_regex_class_dot(rx_class *cs)
 {
     rl_add(&cs->ecma, 0x0a, 0x0a);
     rl_add(&cs->ecma, 0x0d, 0x0d);
     rl_add(&cs->ecma, 0x2028, 0x2029);
-    rl_add(&cs->pcre, 0x0a, 0x0a);
+    /* PCRE2's `.` excludes its newline: LF by default, but a build may
+       choose CR, CRLF, ANYCRLF, ANY (adds VT, FF, NEL) or NUL */
+    rl_add(&cs->pcre, 0x00, 0x00);
+    rl_add(&cs->pcre, 0x0a, 0x0d);
+    rl_add(&cs->pcre, 0x85, 0x85);
+    rl_add(&cs->pcre, 0x2028, 0x2029);
     rl_norm(&cs->ecma);
+    rl_norm(&cs->pcre);
     rl_invert(&cs->ecma);
     rl_invert(&cs->pcre);
 }

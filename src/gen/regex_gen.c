@@ -48,6 +48,7 @@ typedef struct gen {
     size_t n_marks;
     size_t steps;
     bool is_failed;
+    bool is_forcing; /* repetitions grow towards want_cp */
 } gen;
 
 static void emit(gen *g, uint32_t cp)
@@ -126,6 +127,18 @@ static void gen_alt(gen *g, const rx_node *n, size_t reserve)
     gen_node(g, kids[i], reserve);
 }
 
+uint64_t af_regex_read_extra(af_choices *c, uint32_t room)
+{
+    if (room <= AF_REGEX_MAX_EXTRA)
+        return af_choice_index(c, (uint64_t)room + 1);
+    uint64_t b = af_choice_index(c, 256);
+    if (b < RX_EXTRA_LONG)
+        return b % (AF_REGEX_MAX_EXTRA + 1);
+    uint64_t most = room < AF_REGEX_MAX_OUTPUT ? room : AF_REGEX_MAX_OUTPUT;
+    return AF_REGEX_MAX_EXTRA + 1 +
+           af_choice_size(c, most - AF_REGEX_MAX_EXTRA);
+}
+
 static void gen_rep(gen *g, const rx_node *n, size_t reserve)
 {
     const rx_node *ch = &g->re->nodes[n->x];
@@ -134,17 +147,17 @@ static void gen_rep(gen *g, const rx_node *n, size_t reserve)
     /* X{n} generates as X{0,n} when X matches "" freely (regex_prog.h) */
     uint32_t min = ch->is_nullable ? 0 : n->y;
     uint32_t room = n->z == RX_INF ? RX_INF : n->z - min;
-    uint32_t cap = room < AF_REGEX_MAX_EXTRA ? room : AF_REGEX_MAX_EXTRA;
-    uint64_t extra = af_choice_index(g->c, (uint64_t)cap + 1);
+    uint64_t extra = af_regex_read_extra(g->c, room);
     size_t m = ch->min_len;
     for (uint32_t i = 0; i < min && !g->is_failed; i++)
         gen_node(g, n->x, reserve + (size_t)(min - 1 - i) * m);
     uint64_t done = min;
     for (uint64_t e = 0; e < extra && fits(g, m, reserve); e++, done++)
         gen_node(g, n->x, reserve);
-    /* growing towards the wanted length: later parts add at least
-       reserve, so this repetition takes the rest */
-    while (!g->is_failed && g->n_cp + reserve < g->want_cp &&
+    /* growing towards the wanted length (retries only, so that attempt 0
+       can give every string): later parts add at least reserve, so this
+       repetition takes the rest */
+    while (g->is_forcing && !g->is_failed && g->n_cp + reserve < g->want_cp &&
            (n->z == RX_INF || done < n->z) && fits(g, m, reserve)) {
         size_t before = g->n_cp;
         gen_node(g, n->x, reserve);
@@ -380,6 +393,24 @@ static void derive(uint8_t *out, size_t n, const af_choices *c, size_t start,
     }
 }
 
+/* The source of choices for attempt t: the input (t = 0), the input
+   again with repetitions forced to the wanted length (t = 1, only when a
+   length is wanted), zeros (t = 2), then noise derived from the input. */
+static af_choices *source(af_choices *c, size_t start, unsigned t,
+                          af_choices *other, uint8_t *noise, size_t cap)
+{
+    if (t == 0)
+        return c;
+    if (t == 1) {
+        *other = *c;
+        other->pos = start;
+        return other;
+    }
+    derive(noise, cap, c, start, t);
+    af_choice_init(other, noise, t == 2 ? 0 : cap);
+    return other;
+}
+
 static int try_all(gen *g, af_choices *c, af_regex_match_fn match,
                    const void *code)
 {
@@ -393,14 +424,15 @@ static int try_all(gen *g, af_choices *c, af_regex_match_fn match,
     uint8_t noise[256];
     af_choices other;
     for (unsigned t = 0; t < AF_REGEX_MAX_TRIES; t++) {
-        af_choices *src = c;
-        if (t > 0) {
-            derive(noise, sizeof noise, c, start, t);
-            af_choice_init(&other, noise, t == 1 ? 0 : sizeof noise);
-            src = &other;
-        }
-        if (attempt(g, src) &&
-            (match == NULL || match(code, g->buf, g->len) == 1))
+        if (t == 1 && g->want_cp == 0)
+            continue;
+        af_choices *src = source(c, start, t, &other, noise, sizeof noise);
+        g->is_forcing = t > 0;
+        bool is_ok = attempt(g, src) &&
+                     (match == NULL || match(code, g->buf, g->len) == 1);
+        if (t == 1 && other.pos > c->pos)
+            c->pos = other.pos; /* the replay read further: its span */
+        if (is_ok)
             return 0;
         if (!can_retry)
             break;
@@ -417,7 +449,11 @@ int af_regex_generate_ex(const af_regex *re, af_regex_match_fn match,
         len == NULL)
         return AF_EUSAGE;
     char buf[BUF_BYTES];
-    gen g = {.re = re, .buf = buf};
+    gen g; /* not zero-filled: marks[] is only read below n_marks */
+    g.re = re;
+    g.buf = buf;
+    g.caps = NULL;
+    g.len = 0;
     g.max_cp = max_len < AF_REGEX_MAX_OUTPUT ? max_len : AF_REGEX_MAX_OUTPUT;
     g.want_cp = min_len < g.max_cp ? min_len : g.max_cp;
     if (re->has_backref) {

@@ -83,6 +83,13 @@ rx_ranges af_regex_class_finish(rx_class *cs, bool is_negated);
 /* Fills out from a finished set; the ranges go into the arena. */
 bool af_regex_set_fill(af_arena *a, rx_set *out, const rx_ranges *members);
 
+/* A quantifier's repetitions beyond its minimum, from the choices: up to
+   AF_REGEX_MAX_EXTRA from one byte, or, when that byte is RX_EXTRA_LONG or
+   more (1 in 16), AF_REGEX_MAX_EXTRA + 1 + a size, up to room and
+   AF_REGEX_MAX_OUTPUT (regex_gen.c). */
+#define RX_EXTRA_LONG 240
+uint64_t af_regex_read_extra(af_choices *c, uint32_t room);
+
 struct af_regex {
     const rx_node *nodes;
     uint32_t n_nodes;

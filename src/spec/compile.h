@@ -32,7 +32,9 @@ typedef struct af_compiler {
 /* Compiles the schema at node (in doc, at pointer, under base_uri) and
    returns its index, or AF_NONE with c->err set. A node that is only a
    $ref (or, before 2020-12, any node with $ref) compiles to the target's
-   index. Dialect from c->m->dialect. */
+   index; in plain 2020-12 documents (AF_DIALECT_DRAFT2020) only a $ref
+   to a fragment ("#...") does, as others enter a resource's dynamic
+   scope. Dialect from c->m->dialect. */
 af_idx af_schema_compile(af_compiler *c, const af_doc *doc, const cJSON *node,
                          const char *pointer, const char *base_uri);
 

@@ -3,9 +3,10 @@
  *
  * JSON is parsed by cJSON; YAML by libyaml's event parser, whose events are
  * built into the same cJSON tree (load.c), so every later stage sees one
- * kind of tree. Node positions are not stored (a 4 MB spec has a million
+ * kind of tree. Node positions are not stored (a 4 MB spec has 200k
  * nodes): af_doc_locate finds the line and column of a JSON pointer by
- * re-reading the kept text, which only happens when an error is reported.
+ * re-reading the text (kept for in-memory specs, read from the file again
+ * for files), which only happens when an error is reported.
  *
  * A docset holds the root file and every file reached through relative
  * $refs, confined to the root file's directory tree (ref.c).
@@ -34,8 +35,10 @@ typedef enum af_doc_format {
 typedef struct af_doc {
     cJSON *root;          /* owned */
     char *name;           /* the path or name given; owned */
-    char *text;           /* the source text, NUL-terminated; owned */
-    size_t len;           /* bytes of text */
+    char *text;           /* the source text, NUL-terminated; owned.
+                             NULL for a file once parsed: af_doc_locate
+                             reads the file again (errors are rare) */
+    size_t len;           /* bytes of text (of the file when text is NULL) */
     af_doc_format format; /* AF_DOC_JSON or AF_DOC_YAML */
 } af_doc;
 
@@ -44,13 +47,22 @@ typedef struct af_doc {
    copy of the text and the tree. YAML: core-schema scalars are typed (ints
    in decimal/hex/octal, floats, .inf/.nan, bools, null); anchors and aliases
    are expanded up to AF_DOC_MAX_ALIAS_NODES; a duplicate key is an error.
-   JSON: duplicate keys are an error too. Errors carry line and column. */
+   JSON: duplicate keys are an error too. Errors carry line and column.
+
+   The tree's nodes and strings live in a pool the doc owns, not in blocks
+   of their own: never cJSON_Delete, detach or replace a node of it (copy
+   it with cJSON_Duplicate). While a parse runs, cJSON's hooks point at the
+   pool (reset to malloc/free afterwards; other threads still get malloc),
+   so do not install cJSON hooks of your own. */
 int af_doc_parse(const char *text, size_t len, const char *name,
                  af_doc_format fmt, af_doc **out, af_error *err);
 
-/* Reads and parses a file. */
+/* Reads and parses a file. The text is let go once parsed (doc->text is
+   NULL; errors re-read the file to locate a pointer). */
 int af_doc_load_file(const char *path, af_doc **out, af_error *err);
 
+/* Frees a doc made by af_doc_parse or af_doc_load_file (only those: a
+   doc's tree lives in a pool held beside the struct). */
 void af_doc_free(af_doc *doc);
 
 /* The 1-based line and column of the node at pointer ("#/a/b" or "/a/b")

@@ -3,15 +3,19 @@
  * doc.h, the JSON path (cJSON) and the duplicate-key set shared with
  * yaml.c.
  *
- * Invariants: a doc always owns a NUL-terminated copy of its text (for
- * af_doc_locate) and a tree in which no object has two equal keys and no
- * collection is nested deeper than AF_DOC_MAX_DEPTH. cJSON keeps duplicate
- * keys and nests up to CJSON_NESTING_LIMIT, so both are checked by one walk
- * over the finished tree; positions are only computed on error.
+ * Invariants: a doc holds a tree in which no object has two equal keys and
+ * no collection is nested deeper than AF_DOC_MAX_DEPTH. cJSON keeps
+ * duplicate keys and nests up to CJSON_NESTING_LIMIT, so both are checked
+ * by one walk over the finished tree; positions are only computed on error.
+ * Every node and string of the tree lives in the doc's pool (dompool.c),
+ * never in a malloc'd block of its own. An in-memory doc keeps a copy of
+ * its text; a file's text is let go after parsing (af_doc_locate reads the
+ * file again).
  *
- * Tuned for 4 MB specs parsed once per process: cJSON does the parsing,
- * the walk is linear (small objects compare keys pairwise, big ones use a
- * reused hash set), and a file is read into the buffer the doc keeps.
+ * Tuned for 4-10 MB specs parsed once per process: the file is read in one
+ * call; cJSON parses with bump allocation; the walk is linear (small
+ * objects compare keys pairwise, big ones use a reused hash set) and then
+ * the strings are interned.
  */
 #include "spec/load_internal.h"
 
@@ -88,8 +92,10 @@ int af_doc_keys_first_dup(af_doc_keys *ks, const cJSON *obj, size_t n,
     if (n <= SMALL_OBJECT) {
         for (size_t i = 0; i < n && item != NULL; i++, item = item->next) {
             const cJSON *prev = obj->child;
+            const char *key = key_of(item);
             for (; prev != item; prev = prev->next) {
-                if (strcmp(key_of(prev), key_of(item)) == 0) {
+                const char *other = key_of(prev);
+                if (other[0] == key[0] && strcmp(other, key) == 0) {
                     *index = i;
                     return 1;
                 }
@@ -187,8 +193,11 @@ static int json_check(json_walk *w, const cJSON *node, int depth)
     w->path[depth - 1] = node;
     if (is_object) {
         size_t n = 0, index;
-        for (const cJSON *c = node->child; c != NULL; c = c->next)
-            n++;
+        unsigned kinds = 0;
+        for (const cJSON *c = node->child; c != NULL; c = c->next, n++)
+            kinds |= af_doc_key_kind(c->string);
+        if (kinds != 0)
+            af_doc_note_keys(w->doc, kinds);
         int found = af_doc_keys_first_dup(&w->keys, node, n, &index);
         if (found < 0)
             return af_error_set(w->err, found, w->doc->name, NULL, 0, 0,
@@ -273,6 +282,9 @@ static int parse_json(af_doc *doc, af_error *err)
     int rc = json_check(w, doc->root, 1);
     af_doc_keys_free(&w->keys);
     free(w);
+    if (rc == 0 && af_doc_pool_intern_tree(doc) != 0)
+        rc = af_error_set(err, AF_ENOMEM, doc->name, NULL, 0, 0,
+                          "out of memory");
     return rc;
 }
 
@@ -307,8 +319,18 @@ static int parse_owned(af_doc *doc, af_doc_format fmt, af_doc **out,
     if (fmt != AF_DOC_JSON && fmt != AF_DOC_YAML)
         fmt = detect(doc->name, doc->text, doc->len);
     doc->format = fmt;
-    int rc =
-        fmt == AF_DOC_JSON ? parse_json(doc, err) : af_doc_parse_yaml(doc, err);
+    /* JSON specs take 1.1-1.5 times their text as nodes; their strings
+       take less than the text (YAML's go straight to the interned ones) */
+    bool is_json = fmt == AF_DOC_JSON;
+    int rc = af_doc_pool_begin(doc, doc->len / 2 * 3,
+                               is_json ? doc->len + 1 : doc->len / 8);
+    if (rc != 0) {
+        af_error_set(err, rc, doc->name, NULL, 0, 0, "out of memory");
+    } else {
+        rc = fmt == AF_DOC_JSON ? parse_json(doc, err)
+                                : af_doc_parse_yaml(doc, err);
+        af_doc_pool_end(doc);
+    }
     if (rc != 0) {
         af_doc_free(doc);
         return rc;
@@ -319,7 +341,7 @@ static int parse_owned(af_doc *doc, af_doc_format fmt, af_doc **out,
 
 static af_doc *doc_new(const char *name, char *text, size_t len)
 {
-    af_doc *doc = calloc(1, sizeof *doc);
+    af_doc *doc = af_doc_alloc();
     if (doc == NULL)
         return NULL;
     doc->name = strdup(name != NULL ? name : "<input>");
@@ -354,16 +376,17 @@ int af_doc_parse(const char *text, size_t len, const char *name,
     return parse_owned(doc, fmt, out, err);
 }
 
-/* Reads all of f (a pipe has no size) into a malloc'd NUL-terminated
-   buffer of at most AF_DOC_MAX_SIZE bytes. 0, AF_EIO (errno kept),
-   AF_ELIMIT or AF_ENOMEM. */
+/* Reads all of f into a malloc'd NUL-terminated buffer: in one read when
+   f is a regular file (its size is known), doubling for a pipe. */
 static int read_all(FILE *f, char **out, size_t *out_len)
 {
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-        (uintmax_t)st.st_size > AF_DOC_MAX_SIZE)
-        return AF_ELIMIT;
     size_t cap = 1 << 16, len = 0;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+        if ((uintmax_t)st.st_size > AF_DOC_MAX_SIZE)
+            return AF_ELIMIT;
+        cap = (size_t)st.st_size + 1; /* + 1: EOF is seen by the first read */
+    }
     char *buf = malloc(cap + 1);
     for (;;) {
         if (buf == NULL)
@@ -393,6 +416,18 @@ static int read_all(FILE *f, char **out, size_t *out_len)
     return 0;
 }
 
+int af_doc_read_file(const char *path, char **out, size_t *out_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return AF_EIO;
+    int rc = read_all(f, out, out_len);
+    int saved = errno;
+    fclose(f);
+    errno = saved;
+    return rc;
+}
+
 int af_doc_load_file(const char *path, af_doc **out, af_error *err)
 {
     if (path == NULL || out == NULL)
@@ -420,14 +455,22 @@ int af_doc_load_file(const char *path, af_doc **out, af_error *err)
         free(text);
         return af_error_set(err, AF_ENOMEM, path, NULL, 0, 0, "out of memory");
     }
-    return parse_owned(doc, AF_DOC_AUTO, out, err);
+    rc = parse_owned(doc, AF_DOC_AUTO, out, err);
+    if (rc == 0) { /* the tree holds copies of every string it needs */
+        free(doc->text);
+        doc->text = NULL;
+    }
+    return rc;
 }
 
 void af_doc_free(af_doc *doc)
 {
     if (doc == NULL)
         return;
-    cJSON_Delete(doc->root);
+    if (af_doc_pool_owns_tree(doc))
+        af_doc_pool_free(doc);
+    else
+        cJSON_Delete(doc->root); /* the pool could not be made */
     free(doc->name);
     free(doc->text);
     free(doc);

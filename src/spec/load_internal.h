@@ -41,6 +41,54 @@ void af_doc_keys_free(af_doc_keys *ks);
 int af_doc_keys_first_dup(af_doc_keys *ks, const cJSON *obj, size_t n,
                           size_t *index);
 
+/* The DOM pool (dompool.c): every doc load.c makes owns one, and its
+   tree lives in it. */
+
+/* A zeroed doc with room for its pool beside it; free with af_doc_free. */
+af_doc *af_doc_alloc(void);
+
+/* Between af_doc_pool_begin and af_doc_pool_end, cJSON allocates from
+   doc's pool (through its hooks). The hints are the bytes nodes and
+   cJSON's strings are expected to take. Returns 0 or AF_ENOMEM. */
+int af_doc_pool_begin(af_doc *doc, size_t node_hint, size_t raw_hint);
+void af_doc_pool_end(af_doc *doc);
+
+/* The interned copy (NUL-terminated) of the len bytes at s, shared with
+   every equal string of the doc; NULL when out of memory. Only between
+   af_doc_pool_begin and af_doc_pool_end. */
+char *af_doc_pool_strndup(af_doc *doc, const char *s, size_t len);
+
+/* Points every key and string of doc->root at its interned copy and
+   frees the strings cJSON made. Only between af_doc_pool_begin and
+   af_doc_pool_end, on a tree not deeper than AF_DOC_MAX_DEPTH. 0 or
+   AF_ENOMEM. */
+int af_doc_pool_intern_tree(af_doc *doc);
+
+/* Whether doc's tree lives in its pool (false only when the pool could
+   not be made); af_doc_pool_free frees the pool with the tree. */
+bool af_doc_pool_owns_tree(const af_doc *doc);
+void af_doc_pool_free(af_doc *doc);
+
+/* Identifier keywords among a doc's keys, noted while parsing, so the
+   identifier index (refindex.c) can skip walking a document that has
+   none: "id" (draft 4) and "$id", "$anchor" or "$dynamicAnchor". */
+enum { AF_DOC_KEY_ID = 1u << 0, AF_DOC_KEY_DOLLAR_ID = 1u << 1 };
+
+/* The AF_DOC_KEY_* kind of one key (0: none). */
+unsigned af_doc_key_kind(const char *key);
+
+/* Records kinds (AF_DOC_KEY_* bits) for doc, which load.c made. */
+void af_doc_note_keys(af_doc *doc, unsigned kinds);
+
+/* Every AF_DOC_KEY_* kind that occurs in the tree of doc (made by
+   af_doc_parse or af_doc_load_file). */
+unsigned af_doc_id_keys(const af_doc *doc);
+
+/* Reads the whole file at path into a malloc'd NUL-terminated buffer of at
+   most AF_DOC_MAX_SIZE bytes. 0, AF_EIO (errno kept), AF_ELIMIT or
+   AF_ENOMEM. */
+int af_doc_read_file(const char *path, char **out, size_t *out_len);
+
 /* Builds doc->root from doc->text as YAML (yaml.c). */
 int af_doc_parse_yaml(af_doc *doc, af_error *err);
 

@@ -1,14 +1,15 @@
 /*
  * locate.c - af_doc_locate: from a JSON pointer back to a line and column
- * of the kept text, for error reports.
+ * of the text, for error reports.
  *
- * The DOM stores no positions (a 4 MB spec has a million nodes), so the
- * text is re-read on demand: JSON by a small scanner that walks only the
- * members on the pointer's path and skips everything else; YAML by
- * re-parsing libyaml events, following aliases and merge keys (`<<`) back
- * to their anchors by restarting the parse, a bounded number of times.
- * An object member is reported at its key, an array element at its first
- * character, the root at 1:1, anything not found at 0:0.
+ * The DOM stores no positions (a 4 MB spec has 200k nodes), so the text
+ * is re-read on demand (a file's text is read again from the file, which
+ * must still have the size it had when parsed): JSON by a small scanner that
+ * walks only the members on the pointer's path and skips everything else; YAML
+ * by re-parsing libyaml events, following aliases and merge keys (`<<`) back to
+ * their anchors by restarting the parse, a bounded number of times. An object
+ * member is reported at its key, an array element at its first character, the
+ * root at 1:1, anything not found at 0:0.
  *
  * Invariants: never reads outside doc->text[0..len), never crashes on any
  * pointer or any text (a doc's text need not even be valid: reports only).
@@ -627,17 +628,9 @@ static bool yaml_follow(const af_doc *doc, const path *p, size_t i,
 
 /* ---- entry points ---- */
 
-void af_doc_locate_nth(const af_doc *doc, const char *pointer, int nth,
-                       int *line, int *col)
+static void locate_in_text(const af_doc *doc, const char *pointer, int nth,
+                           int *line, int *col)
 {
-    int ignored_line, ignored_col;
-    if (line == NULL)
-        line = &ignored_line;
-    if (col == NULL)
-        col = &ignored_col;
-    *line = *col = 0;
-    if (doc == NULL || doc->text == NULL || pointer == NULL)
-        return;
     path p;
     if (path_parse(pointer, &p)) {
         if (p.n == 0) {
@@ -655,6 +648,35 @@ void af_doc_locate_nth(const af_doc *doc, const char *pointer, int nth,
         }
     }
     path_free(&p);
+}
+
+/* A file's text was let go after parsing: read it again. */
+static void locate_in_file(const af_doc *doc, const char *pointer, int nth,
+                           int *line, int *col)
+{
+    af_doc again = *doc;
+    if (af_doc_read_file(doc->name, &again.text, &again.len) != 0)
+        return;
+    if (again.len == doc->len) /* else it changed: positions would lie */
+        locate_in_text(&again, pointer, nth, line, col);
+    free(again.text);
+}
+
+void af_doc_locate_nth(const af_doc *doc, const char *pointer, int nth,
+                       int *line, int *col)
+{
+    int ignored_line, ignored_col;
+    if (line == NULL)
+        line = &ignored_line;
+    if (col == NULL)
+        col = &ignored_col;
+    *line = *col = 0;
+    if (doc == NULL || pointer == NULL)
+        return;
+    if (doc->text != NULL)
+        locate_in_text(doc, pointer, nth, line, col);
+    else if (doc->name != NULL)
+        locate_in_file(doc, pointer, nth, line, col);
 }
 
 void af_doc_locate(const af_doc *doc, const char *pointer, int *line, int *col)

@@ -94,14 +94,15 @@ int af_compile_deref(af_compiler *c, const af_doc **doc, const cJSON **node,
 {
     const cJSON *seen[MAX_DEREF];
     const af_doc *doc0 = *doc;
-    char ptr0[AF_AT_PTR];
-    snprintf(ptr0, sizeof ptr0, "%s", pointer);
+    char ptr0[AF_AT_PTR]; /* where the chain starts, for errors */
     for (int n = 0;; n++) {
         const cJSON *ref = cJSON_IsObject(*node)
                                ? cJSON_GetObjectItemCaseSensitive(*node, "$ref")
                                : NULL;
         if (ref == NULL)
             return 0;
+        if (n == 0) /* most objects are no $ref: copy only for chains */
+            snprintf(ptr0, sizeof ptr0, "%s", pointer);
         if (!cJSON_IsString(ref))
             return deref_error(c, *doc, pointer, "'$ref' must be a string");
         for (int i = 0; i < n; i++)

@@ -122,6 +122,15 @@ typedef struct af_mapping {
     af_idx schema;
 } af_mapping;
 
+/* A 2020-12 $dynamicAnchor (or a 2019-09 `$recursiveAnchor: true`, name
+   "") of a schema resource: where a $dynamicRef naming it lands while
+   that resource is in the dynamic scope. */
+typedef struct af_dyn_anchor {
+    uint32_t resource; /* af_schema.resource of the resource holding it */
+    const char *name;
+    af_idx schema;
+} af_dyn_anchor;
+
 /* dependentRequired (and draft-4 dependencies with an array). */
 typedef struct af_dep_required {
     const char *name;
@@ -189,6 +198,14 @@ typedef struct af_schema {
                            by its target) */
     af_idx dynamic_ref; /* $dynamicRef / $recursiveRef: initial target */
     const char *dynamic_anchor; /* $dynamicAnchor name; NULL none */
+    const char *dynamic_ref_name; /* the plain-name fragment of
+                                     $dynamicRef ("" for $recursiveRef);
+                                     NULL: it names no anchor */
+    uint32_t resource;     /* 2020-12: the schema resource this node lies
+                              in (1-based id; 0 not tracked) */
+    af_dialect metaschema; /* a $ref to a standard meta-schema URI: the
+                              instance must be a schema of this dialect
+                              (a built-in check); 0 none */
 
     /* discriminator */
     const char *discriminator; /* propertyName; NULL none */
@@ -370,6 +387,8 @@ typedef struct af_model {
     const af_warning *warnings;
     uint32_t n_warnings;
     uint32_t n_media_types; /* distinct media types in bodies and responses */
+    const af_dyn_anchor *dynamic_anchors; /* 2020-12 dynamic scope */
+    uint32_t n_dynamic_anchors;
 
     /* private to the model */
     af_arena arena;

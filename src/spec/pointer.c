@@ -4,12 +4,13 @@
  * Two spellings are accepted: the plain string form ("/a/b", "" for the
  * whole document) and the URI fragment form ("#/a/b", "#"), where each
  * token is percent-decoded before its ~1 and ~0 escapes are undone (RFC
- * 6901 §6). Walks never allocate more than one token buffer and never
- * modify the tree. Tuned for $ref resolution over specs of a few MB: one
- * walk per $ref, each step a linear scan of one object's members, as cJSON
- * keeps them in a list.
+ * 6901 §6). Walks allocate a token buffer only for pointers longer than
+ * 256 bytes and never modify the tree. Tuned for $ref resolution over
+ * specs of a few MB: one walk per distinct $ref, each step a linear scan
+ * of one object's members as cJSON keeps them in a list, unless the
+ * caller passes a faster member lookup (refindex.c hashes big objects).
  */
-#include "spec/ref.h"
+#include "spec/ref_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -86,12 +87,22 @@ static bool parse_index(const char *tok, size_t len, size_t *out)
     return true;
 }
 
+/* How a walk looks members up. */
+typedef struct walker {
+    af_member_fn member; /* NULL: cJSON's scan */
+    void *ctx;
+    af_pointer_trace *trace;
+} walker;
+
 /* The child of node named by the decoded token tok (len bytes). */
-static const cJSON *step(const cJSON *node, const char *tok, size_t len)
+static const cJSON *step(const walker *w, const cJSON *node, const char *tok,
+                         size_t len)
 {
     if (cJSON_IsObject(node)) {
         if (strlen(tok) != len)
             return NULL; /* a %00 can never match a C-string key */
+        if (w->member != NULL)
+            return w->member(w->ctx, node, tok);
         return cJSON_GetObjectItemCaseSensitive(node, tok);
     }
     size_t index;
@@ -124,16 +135,17 @@ static int trace_miss(af_pointer_trace *trace, const char *tok, size_t len,
     return code;
 }
 
-static int walk_tokens(const cJSON *node, const char *p, bool pct, char *buf,
-                       size_t cap, af_pointer_trace *trace)
+static int walk_tokens(const walker *w, const cJSON *node, const char *p,
+                       bool pct, char *buf, size_t cap)
 {
+    af_pointer_trace *trace = w->trace;
     while (*p == '/') {
         const char *tok = p + 1;
         size_t raw_len = strcspn(tok, "/");
         int n = decode_token(tok, raw_len, buf, cap, pct);
         if (n < 0)
             return trace_miss(trace, tok, raw_len, AF_EREF, true);
-        const cJSON *next = step(node, buf, (size_t)n);
+        const cJSON *next = step(w, node, buf, (size_t)n);
         if (next == NULL)
             return trace_miss(trace, buf, (size_t)n, AF_EREF, false);
         if (trace != NULL) {
@@ -148,8 +160,8 @@ static int walk_tokens(const cJSON *node, const char *p, bool pct, char *buf,
     return 0;
 }
 
-int af_pointer_walk(const cJSON *root, const char *pointer,
-                    af_pointer_trace *trace)
+int af_pointer_walk_by(const cJSON *root, const char *pointer,
+                       af_pointer_trace *trace, af_member_fn member, void *ctx)
 {
     trace_start(trace, root);
     if (root == NULL || pointer == NULL)
@@ -160,13 +172,22 @@ int af_pointer_walk(const cJSON *root, const char *pointer,
         return 0;
     if (*p != '/')
         return trace_miss(trace, p, strlen(p), AF_EREF, true);
+    walker w = {member, ctx, trace};
+    char small[256];
     size_t cap = strlen(p) + 1;
-    char *buf = malloc(cap);
+    char *buf = cap <= sizeof small ? small : malloc(cap);
     if (buf == NULL)
         return AF_ENOMEM;
-    int rc = walk_tokens(root, p, pct, buf, cap, trace);
-    free(buf);
+    int rc = walk_tokens(&w, root, p, pct, buf, cap);
+    if (buf != small)
+        free(buf);
     return rc;
+}
+
+int af_pointer_walk(const cJSON *root, const char *pointer,
+                    af_pointer_trace *trace)
+{
+    return af_pointer_walk_by(root, pointer, trace, NULL, NULL);
 }
 
 int af_pointer_get(const cJSON *root, const char *pointer, const cJSON **out)
@@ -183,17 +204,18 @@ int af_pointer_append(char *buf, size_t cap, const char *token)
     if (buf == NULL || token == NULL)
         return AF_EUSAGE;
     size_t len = strnlen(buf, cap);
-    if (len == cap)
+    if (len + 2 > cap)
         return AF_ELIMIT;
-    size_t need = len + 1;
-    for (const char *t = token; *t != '\0'; t++)
-        need += (*t == '~' || *t == '/') ? 2 : 1;
-    if (need + 1 > cap)
-        return AF_ELIMIT;
-    char *w = buf + len;
+    /* one pass, then the NUL put back at len when the token does not fit */
+    char *w = buf + len, *last = buf + cap - 1; /* last: room for the NUL */
     *w++ = '/';
     for (const char *t = token; *t != '\0'; t++) {
-        if (*t == '~' || *t == '/') {
+        bool is_escaped = *t == '~' || *t == '/';
+        if (last - w < 1 + is_escaped) {
+            buf[len] = '\0';
+            return AF_ELIMIT;
+        }
+        if (is_escaped) {
             *w++ = '~';
             *w++ = *t == '~' ? '0' : '1';
         } else {
@@ -206,9 +228,14 @@ int af_pointer_append(char *buf, size_t cap, const char *token)
 
 int af_pointer_append_index(char *buf, size_t cap, size_t index)
 {
-    char digits[32];
-    snprintf(digits, sizeof digits, "%zu", index);
-    return af_pointer_append(buf, cap, digits);
+    char digits[24];
+    size_t n = sizeof digits - 1;
+    digits[n] = '\0';
+    do {
+        digits[--n] = (char)('0' + index % 10);
+        index /= 10;
+    } while (index > 0);
+    return af_pointer_append(buf, cap, digits + n);
 }
 
 /* ---- URI references (RFC 3986) ----------------------------------------- */

@@ -10,15 +10,16 @@
  *
  * Invariants: every document is loaded once, keyed by its realpath; every
  * file read lies inside the root directory (or a mapped directory) after
- * symlinks are resolved; a document's identifier index is built on first
- * need and holds only `$id`/`id` and anchor entries, so a spec without
- * identifiers (most OpenAPI files) costs one tree walk and no memory.
- * Tuned for specs of a few MB with thousands of local $refs: a resolution
- * is two short pointer walks and a few small allocations.
+ * symlinks are resolved; the indexes (refindex.c) are derived from the
+ * documents only, and the resolution cache is emptied whenever a document
+ * joins the set or an identifier index is rebuilt.
+ * Tuned for specs of a few MB with 10^4 local $refs to 10^3 targets: a
+ * $ref met before is one cache probe; a new one is a URI resolution and a
+ * pointer walk whose steps into big objects are hash probes.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 
-#include "spec/ref.h"
+#include "spec/ref_internal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -26,28 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How identifiers are spelled (JSON Schema drafts). OpenAPI 3.0 and
-   Swagger 2.0 read as draft 6: `$id` only, siblings of `$ref` ignored. */
-enum { IDS_DRAFT4 = 1, IDS_DRAFT6, IDS_2019, IDS_2020 };
-
-typedef struct id_entry {
-    char *uri;     /* absolute, no fragment; "uri#name" for an anchor */
-    char *pointer; /* canonical pointer of the node in its document */
-    const cJSON *node;
-    bool is_anchor;
-} id_entry;
-
-typedef struct set_doc {
-    af_doc *doc;
-    char *real;  /* realpath of the file */
-    char *uri;   /* retrieval URI: file:///... or the mapped remote URI */
-    char *label; /* in pointers: "" for the root, "dir/x.yaml" or the URI */
-    int ids;     /* IDS_* */
-    bool indexed;
-    id_entry *entries;
-    size_t n_entries, cap_entries;
-    size_t n_ids; /* entries that are not anchors */
-} set_doc;
+typedef af_set_doc set_doc;
+typedef af_id_entry id_entry;
 
 typedef struct confine {
     char *prefix; /* remote URI prefix; NULL for the root directory */
@@ -62,6 +43,8 @@ struct af_docset {
     confine *remotes;
     size_t n_remotes;
     int default_ids;
+    af_ref_members *members; /* big objects' keys, for pointer walks */
+    af_ref_cache *cache;     /* (base, $ref) -> target */
 };
 
 /* One resolution: where the $ref is, for errors. */
@@ -69,7 +52,6 @@ typedef struct ref_ctx {
     af_docset *ds;
     set_doc *from;
     const char *from_pointer; /* the object holding $ref; NULL unknown */
-    char *at;                 /* "#/.../$ref", or NULL when unknown */
     const char *ref;
     af_error *err;
 } ref_ctx;
@@ -82,26 +64,6 @@ typedef struct target {
     char pointer[1024];   /* canonical, in d */
 } target;
 
-static char *str_printf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-
-static char *str_printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return NULL;
-    char *s = malloc((size_t)n + 1);
-    if (s == NULL)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 static int ref_fail(const ref_ctx *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -113,234 +75,17 @@ static int ref_fail(const ref_ctx *c, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (c->at == NULL)
+    if (c->from_pointer == NULL)
         return af_error_set(c->err, code, c->from->doc->name, NULL, 0, 0, "%s",
                             msg);
-    return af_doc_error(c->err, code, c->from->doc, c->at, "%s", msg);
-}
-
-/* ---- identifier rules and the index ---------------------------------- */
-
-static int ids_from_schema(const char *uri)
-{
-    if (strstr(uri, "draft-03") != NULL || strstr(uri, "draft-04") != NULL)
-        return IDS_DRAFT4;
-    if (strstr(uri, "draft-06") != NULL || strstr(uri, "draft-07") != NULL)
-        return IDS_DRAFT6;
-    if (strstr(uri, "2019-09") != NULL)
-        return IDS_2019;
-    if (strstr(uri, "2020-12") != NULL)
-        return IDS_2020;
-    return 0;
-}
-
-/* The rules a document declares at its root; 0 when it does not say. */
-static int detect_ids(const cJSON *root)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "$schema");
-    if (cJSON_IsString(v))
-        return ids_from_schema(v->valuestring);
-    v = cJSON_GetObjectItemCaseSensitive(root, "openapi");
-    if (cJSON_IsString(v))
-        return strncmp(v->valuestring, "3.0", 3) == 0 ? IDS_DRAFT6 : IDS_2020;
-    if (cJSON_GetObjectItemCaseSensitive(root, "swagger") != NULL)
-        return IDS_DRAFT6;
-    return 0;
-}
-
-static bool in_list(const char *const *list, const char *s)
-{
-    for (; *list != NULL; list++)
-        if (strcmp(*list, s) == 0)
-            return true;
-    return false;
-}
-
-/* Keywords whose value maps names to schemas (or OpenAPI objects): their
-   members are named by the user, so "default" there is not data. */
-static const char *const name_maps[] = {
-    "properties",  "patternProperties", "$defs",
-    "definitions", "dependentSchemas",  "dependencies",
-    "schemas",     "responses",         "parameters",
-    "headers",     "requestBodies",     "securitySchemes",
-    "links",       "callbacks",         "pathItems",
-    "content",     "encoding",          NULL};
-
-/* Instance data, never schemas: an `$id` inside them identifies nothing. */
-static const char *const data_keys[] = {"enum",    "const",   "examples",
-                                        "example", "default", NULL};
-
-typedef struct indexer {
-    set_doc *d;
-    char ptr[1024];
-} indexer;
-
-static int add_entry(indexer *ix, const cJSON *node, char *uri, bool anchor)
-{
-    set_doc *d = ix->d;
-    if (d->n_entries == d->cap_entries) {
-        size_t cap = d->cap_entries ? d->cap_entries * 2 : 8;
-        id_entry *e = realloc(d->entries, cap * sizeof *e);
-        if (e == NULL) {
-            free(uri);
-            return AF_ENOMEM;
-        }
-        d->entries = e;
-        d->cap_entries = cap;
-    }
-    id_entry *e = &d->entries[d->n_entries];
-    *e = (id_entry){uri, strdup(ix->ptr), node, anchor};
-    if (e->uri == NULL || e->pointer == NULL) {
-        free(e->uri);
-        free(e->pointer);
-        return AF_ENOMEM;
-    }
-    d->n_entries++;
-    d->n_ids += !anchor;
-    return 0;
-}
-
-static int add_anchor(indexer *ix, const cJSON *node, const char *base,
-                      const char *name)
-{
-    return add_entry(ix, node, str_printf("%s#%s", base, name), true);
-}
-
-/* `$id` (or draft-4 `id`); *inner becomes the base for the node's body. */
-static int add_id(indexer *ix, const cJSON *node, const char *base,
-                  const char *id, const char **inner)
-{
-    int ids = ix->d->ids;
-    if (id[0] == '#') {
-        /* drafts 4-7: "#foo" names a location; "#" alone says nothing */
-        if (ids <= IDS_DRAFT6 && id[1] != '\0' && id[1] != '/')
-            return add_anchor(ix, node, base, id + 1);
-        return 0;
-    }
-    char *abs = af_uri_resolve(base, id);
-    if (abs == NULL)
-        return AF_ENOMEM;
-    char *hash = strchr(abs, '#');
-    char *frag = NULL;
-    if (hash != NULL) {
-        *hash = '\0';
-        frag = hash + 1;
-    }
-    int rc = 0;
-    if (ids <= IDS_DRAFT6 && frag != NULL && *frag != '\0' && *frag != '/')
-        rc = add_anchor(ix, node, abs, frag);
-    if (rc == 0) {
-        rc = add_entry(ix, node, abs, false);
-        if (rc == 0)
-            *inner = ix->d->entries[ix->d->n_entries - 1].uri;
-    } else {
-        free(abs);
-    }
+    const char *p = c->from_pointer + (c->from_pointer[0] == '#');
+    char *at = af_ref_strf("#%s/$ref", p);
+    int rc = at != NULL
+                 ? af_doc_error(c->err, code, c->from->doc, at, "%s", msg)
+                 : af_error_set(c->err, code, c->from->doc->name, NULL, 0, 0,
+                                "%s", msg);
+    free(at);
     return rc;
-}
-
-static int index_ids(indexer *ix, const cJSON *node, const char *base,
-                     const char **inner)
-{
-    int ids = ix->d->ids;
-    bool has_ref =
-        cJSON_IsString(cJSON_GetObjectItemCaseSensitive(node, "$ref"));
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(
-        node, ids == IDS_DRAFT4 ? "id" : "$id");
-    int rc = 0;
-    /* drafts 4-7: every sibling of $ref is ignored, $id included */
-    if (cJSON_IsString(id) && !(has_ref && ids <= IDS_DRAFT6))
-        rc = add_id(ix, node, base, id->valuestring, inner);
-    if (rc < 0 || ids < IDS_2019)
-        return rc;
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(node, "$anchor");
-    if (cJSON_IsString(a))
-        rc = add_anchor(ix, node, *inner, a->valuestring);
-    /* 2020-12 §8.2.2: $dynamicAnchor also defines a plain-name fragment */
-    a = cJSON_GetObjectItemCaseSensitive(node, "$dynamicAnchor");
-    if (rc == 0 && ids == IDS_2020 && cJSON_IsString(a))
-        rc = add_anchor(ix, node, *inner, a->valuestring);
-    return rc;
-}
-
-static int index_node(indexer *ix, const cJSON *node, const char *base,
-                      bool is_map)
-{
-    const char *inner = base;
-    bool is_object = cJSON_IsObject(node);
-    if (is_object && !is_map) {
-        int rc = index_ids(ix, node, base, &inner);
-        if (rc < 0)
-            return rc;
-    }
-    size_t plen = strlen(ix->ptr);
-    size_t i = 0;
-    for (const cJSON *ch = node->child; ch != NULL; ch = ch->next, i++) {
-        if (!cJSON_IsObject(ch) && !cJSON_IsArray(ch))
-            continue;
-        bool child_map = false;
-        int rc;
-        if (is_object) {
-            if (!is_map && in_list(data_keys, ch->string))
-                continue;
-            child_map = !is_map && in_list(name_maps, ch->string);
-            rc = af_pointer_append(ix->ptr, sizeof ix->ptr, ch->string);
-        } else {
-            rc = af_pointer_append_index(ix->ptr, sizeof ix->ptr, i);
-        }
-        if (rc != 0)
-            continue; /* deeper than a pointer can report: not indexed */
-        rc = index_node(ix, ch, inner, child_map);
-        ix->ptr[plen] = '\0';
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
-static void index_clear(set_doc *d)
-{
-    for (size_t i = 0; i < d->n_entries; i++) {
-        free(d->entries[i].uri);
-        free(d->entries[i].pointer);
-    }
-    free(d->entries);
-    d->entries = NULL;
-    d->n_entries = d->cap_entries = d->n_ids = 0;
-    d->indexed = false;
-}
-
-static int index_doc(set_doc *d)
-{
-    if (d->indexed)
-        return 0;
-    indexer ix = {.d = d};
-    int rc = index_node(&ix, d->doc->root, d->uri, false);
-    if (rc < 0)
-        index_clear(d);
-    d->indexed = rc == 0;
-    return rc;
-}
-
-/* The base URI in force at canonical pointer ptr of d: the deepest `$id`
-   enclosing it (the node's own one when with_self), else d's URI. */
-static const char *base_at(const set_doc *d, const char *ptr, bool with_self)
-{
-    const char *best = d->uri;
-    size_t best_len = 0;
-    for (size_t i = 0; i < d->n_entries; i++) {
-        const id_entry *e = &d->entries[i];
-        size_t n = strlen(e->pointer);
-        if (e->is_anchor || strncmp(ptr, e->pointer, n) != 0)
-            continue;
-        if (ptr[n] != '/' && !(ptr[n] == '\0' && with_self))
-            continue;
-        if (best == d->uri || n >= best_len) {
-            best = e->uri;
-            best_len = n;
-        }
-    }
-    return best;
 }
 
 /* ---- the documents ----------------------------------------------------- */
@@ -353,7 +98,7 @@ static void doc_free(set_doc *d)
     free(d->real);
     free(d->uri);
     free(d->label);
-    index_clear(d);
+    af_ref_index_clear(d);
     free(d);
 }
 
@@ -401,7 +146,7 @@ static const char *doc_shown(const set_doc *d)
 static int index_all(af_docset *ds)
 {
     for (size_t i = 0; i < ds->n_docs; i++) {
-        int rc = index_doc(ds->docs[i]);
+        int rc = af_ref_index_doc(ds->docs[i]);
         if (rc < 0)
             return rc;
     }
@@ -430,7 +175,7 @@ static char *dir_of(const char *name)
         return strdup(".");
     if (slash == name)
         return strdup("/");
-    return str_printf("%.*s", (int)(slash - name), name);
+    return af_ref_strf("%.*s", (int)(slash - name), name);
 }
 
 static char *join(const char *dir, const char *rel)
@@ -438,8 +183,8 @@ static char *join(const char *dir, const char *rel)
     if (strcmp(dir, ".") == 0)
         return strdup(rel);
     size_t n = strlen(dir);
-    return str_printf("%s%s%s", dir, n > 0 && dir[n - 1] == '/' ? "" : "/",
-                      rel);
+    return af_ref_strf("%s%s%s", dir, n > 0 && dir[n - 1] == '/' ? "" : "/",
+                       rel);
 }
 
 static void fill_target(target *t, set_doc *d)
@@ -447,7 +192,7 @@ static void fill_target(target *t, set_doc *d)
     t->d = d;
     t->node = d->doc->root;
     t->pointer[0] = '\0';
-    t->resource = base_at(d, "", true);
+    t->resource = af_ref_base_at(d, "", true);
 }
 
 static int load_failed(const ref_ctx *c, int code, const char *shown,
@@ -508,12 +253,12 @@ static int load_new(const ref_ctx *c, const confine *conf, char *real,
         free(real);
         return rc;
     }
-    int ids = detect_ids(doc->root);
+    int ids = af_ref_detect_ids(doc->root);
     set_doc *d = doc_add(c->ds, doc, real, own_uri, label,
                          ids != 0 ? ids : c->from->ids);
     if (d == NULL)
         af_doc_free(doc);
-    if (d == NULL || index_doc(d) < 0)
+    if (d == NULL || af_ref_index_doc(d) < 0)
         return ref_fail(c, AF_ENOMEM, "out of memory");
     fill_target(t, d);
     return 0;
@@ -685,12 +430,17 @@ static int dangling(const ref_ctx *c, const target *t,
                     c->ref, what, tr->token, parent, kind_of(tr->last));
 }
 
+static const cJSON *member_of(void *ds, const cJSON *obj, const char *key)
+{
+    return af_ref_member(&((af_docset *)ds)->members, obj, key);
+}
+
 /* frag starts with '#': a JSON pointer from the resource, or an anchor. */
 static int apply_fragment(const ref_ctx *c, target *t, const char *frag)
 {
     if (frag[1] == '/') {
         af_pointer_trace tr;
-        int rc = af_pointer_walk(t->node, frag, &tr);
+        int rc = af_pointer_walk_by(t->node, frag, &tr, member_of, c->ds);
         if (rc == AF_EREF)
             return dangling(c, t, &tr);
         size_t n = strlen(t->pointer);
@@ -704,7 +454,7 @@ static int apply_fragment(const ref_ctx *c, target *t, const char *frag)
         t->node = tr.last;
         return 0;
     }
-    char *key = str_printf("%s%s", t->resource, frag);
+    char *key = af_ref_strf("%s%s", t->resource, frag);
     for (size_t i = 0; key != NULL && i < t->d->n_entries; i++) {
         const id_entry *e = &t->d->entries[i];
         if (e->is_anchor && strcmp(e->uri, key) == 0) {
@@ -721,19 +471,21 @@ static int apply_fragment(const ref_ctx *c, target *t, const char *frag)
                     t->resource);
 }
 
-static int fill_out(const ref_ctx *c, const target *t, af_ref_target *out)
+static int fill_out(const ref_ctx *c, const af_ref_hit *hit, af_ref_target *out)
 {
-    out->doc = t->d->doc;
-    out->node = t->node;
-    int n = snprintf(out->pointer, sizeof out->pointer, "%s#%s", t->d->label,
-                     t->pointer);
-    int m = snprintf(out->base_uri, sizeof out->base_uri, "%s",
-                     base_at(t->d, t->pointer, false));
-    if (n < 0 || (size_t)n >= sizeof out->pointer || m < 0 ||
-        (size_t)m >= sizeof out->base_uri)
+    out->doc = hit->d->doc;
+    out->node = hit->node;
+    size_t n_label = strlen(hit->d->label), n_ptr = strlen(hit->pointer);
+    size_t n_base = strlen(hit->base);
+    if (n_label + 1 + n_ptr >= sizeof out->pointer ||
+        n_base >= sizeof out->base_uri)
         return ref_fail(c, AF_ELIMIT,
                         "$ref '%s': target pointer or base URI too long",
                         c->ref);
+    memcpy(out->pointer, hit->d->label, n_label);
+    out->pointer[n_label] = '#';
+    memcpy(out->pointer + n_label + 1, hit->pointer, n_ptr + 1);
+    memcpy(out->base_uri, hit->base, n_base + 1);
     return 0;
 }
 
@@ -748,36 +500,73 @@ static const char *from_base(const set_doc *d, const char *from_pointer)
         (from_pointer[0] != '#' ||
          af_pointer_walk(d->doc->root, from_pointer + 1, &tr) != 0))
         return d->uri;
-    return base_at(d, tr.pointer, true);
+    return af_ref_base_at(d, tr.pointer, true);
 }
 
-static int resolve(ref_ctx *c, const char *base_uri, af_ref_target *out)
+/* base without its fragment, then frag (which starts with '#');
+   malloc'd. */
+static char *with_fragment(const char *base, const char *frag)
 {
-    int rc = index_all(c->ds);
-    if (rc < 0)
-        return ref_fail(c, rc, "out of memory");
-    const char *base = base_uri != NULL && base_uri[0] != '\0'
-                           ? base_uri
-                           : from_base(c->from, c->from_pointer);
-    char *abs = af_uri_resolve(base, c->ref);
+    size_t n_base = strcspn(base, "#"), n_frag = strlen(frag);
+    char *s = malloc(n_base + n_frag + 1);
+    if (s != NULL) {
+        memcpy(s, base, n_base);
+        memcpy(s + n_base, frag, n_frag + 1);
+    }
+    return s;
+}
+
+/* Where ref leads from base: the document or identified resource, then
+   the fragment in it. */
+static int find_target(const ref_ctx *c, const char *base, target *t)
+{
+    /* RFC 3986 §5.2.2: a fragment-only reference is the base with that
+       fragment, so most $refs need no parsing */
+    char *abs = c->ref[0] == '#' ? with_fragment(base, c->ref)
+                                 : af_uri_resolve(base, c->ref);
     if (abs == NULL)
         return ref_fail(c, AF_ENOMEM, "out of memory");
     char *hash = strchr(abs, '#');
     char *frag = hash != NULL ? strdup(hash) : NULL;
     if (hash != NULL)
         *hash = '\0';
-    target t = {0};
+    int rc;
     if (hash != NULL && frag == NULL)
         rc = ref_fail(c, AF_ENOMEM, "out of memory");
     else
-        rc = find_resource(c, abs, &t);
+        rc = find_resource(c, abs, t);
     if (rc == 0 && frag != NULL && frag[1] != '\0')
-        rc = apply_fragment(c, &t, frag);
-    if (rc == 0 && t.d != NULL)
-        rc = fill_out(c, &t, out);
+        rc = apply_fragment(c, t, frag);
     free(abs);
     free(frag);
     return rc;
+}
+
+static int resolve(ref_ctx *c, const char *base_uri, af_ref_target *out)
+{
+    af_docset *ds = c->ds;
+    int rc = index_all(ds);
+    if (rc < 0)
+        return ref_fail(c, rc, "out of memory");
+    const char *base = base_uri != NULL && base_uri[0] != '\0'
+                           ? base_uri
+                           : from_base(c->from, c->from_pointer);
+    const af_ref_hit *hit = af_ref_cache_get(ds->cache, base, c->ref);
+    if (hit != NULL)
+        return fill_out(c, hit, out);
+    size_t n_docs = ds->n_docs;
+    target t = {0};
+    rc = find_target(c, base, &t);
+    if (rc != 0)
+        return rc;
+    af_ref_hit h = {t.d, t.node, t.pointer,
+                    af_ref_base_at(t.d, t.pointer, false)};
+    if (ds->n_docs != n_docs) { /* a new document may shadow old entries */
+        af_ref_cache_free(ds->cache);
+        ds->cache = NULL;
+    }
+    af_ref_cache_put(&ds->cache, base, c->ref, &h); /* it only saves work */
+    return fill_out(c, &h, out);
 }
 
 int af_ref_resolve(af_docset *ds, const af_doc *from, const char *from_pointer,
@@ -798,17 +587,7 @@ int af_ref_resolve(af_docset *ds, const af_doc *from, const char *from_pointer,
         return af_error_set(err, AF_EUSAGE, from != NULL ? from->name : NULL,
                             NULL, 0, 0,
                             "af_ref_resolve: document not in the docset");
-    if (from_pointer != NULL) {
-        const char *p =
-            from_pointer[0] == '#' ? from_pointer + 1 : from_pointer;
-        c.at = str_printf("#%s/$ref", p);
-        if (c.at == NULL)
-            return af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0,
-                                "out of memory");
-    }
-    int rc = resolve(&c, base_uri, out);
-    free(c.at);
-    return rc;
+    return resolve(&c, base_uri, out);
 }
 
 /* ---- the docset --------------------------------------------------------- */
@@ -855,18 +634,18 @@ int af_docset_new(af_doc *root, const char *root_dir, af_docset **out,
     af_docset *ds = calloc(1, sizeof *ds);
     if (ds == NULL)
         return af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0, "out of memory");
-    ds->default_ids = IDS_2020;
+    ds->default_ids = AF_IDS_2020;
     char *real = NULL, *uri = NULL;
     int rc = 0;
     if (root_dir != NULL && root_dir[0] == '\0') {
         /* embedded: a stable name for "#..." refs, no directory at all */
-        real = str_printf("/%s", root->name + strspn(root->name, "/"));
+        real = af_ref_strf("/%s", root->name + strspn(root->name, "/"));
     } else {
         rc = root_confine(ds, root, root_dir, err);
         real = rc == 0 ? root_file(root->name, ds->root.real) : NULL;
     }
     uri = real != NULL ? af_uri_from_path(real) : NULL;
-    int ids = detect_ids(root->root);
+    int ids = af_ref_detect_ids(root->root);
     if (rc == 0 && doc_add(ds, root, real, uri, strdup(""),
                            ids != 0 ? ids : ds->default_ids) == NULL)
         rc = af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0, "out of memory");
@@ -894,6 +673,8 @@ void af_docset_free(af_docset *ds)
     free(ds->remotes);
     free(ds->root.real);
     free(ds->root.shown);
+    af_ref_members_free(ds->members);
+    af_ref_cache_free(ds->cache);
     free(ds);
 }
 
@@ -911,12 +692,15 @@ void af_docset_set_default_schema(af_docset *ds, const char *schema_uri)
 {
     if (ds == NULL || schema_uri == NULL)
         return;
-    int ids = ids_from_schema(schema_uri);
-    ds->default_ids = ids != 0 ? ids : IDS_2020;
+    int ids = af_ref_ids_from_schema(schema_uri);
+    ds->default_ids = ids != 0 ? ids : AF_IDS_2020;
     set_doc *root = ds->docs[0];
-    if (detect_ids(root->doc->root) == 0 && root->ids != ds->default_ids) {
+    if (af_ref_detect_ids(root->doc->root) == 0 &&
+        root->ids != ds->default_ids) {
         root->ids = ds->default_ids;
-        index_clear(root);
+        af_ref_index_clear(root);
+        af_ref_cache_free(ds->cache); /* it borrows the index's strings */
+        ds->cache = NULL;
     }
 }
 

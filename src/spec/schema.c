@@ -1,14 +1,16 @@
 /*
  * schema.c - compiles schema objects into model nodes: the memo, $ref
- * handling and the recursion guard (the keywords themselves are
- * in schema_kw.c and schema_obj.c).
+ * handling, the recursion guard and the 2020-12 dynamic scope (schema
+ * resources and their $dynamicAnchors); the keywords themselves are in
+ * schema_kw.c and schema_obj.c.
  *
  * Invariants:
  * - One DOM node is one model node: the memo maps node addresses to
  *   indexes, and a node gets its index before its children compile, so
  *   $ref cycles become index cycles.
  * - A node that is replaced by its $ref target (any $ref node before
- *   2020-12; a node with nothing but $ref in 2020-12) is memoized to the
+ *   2020-12; a node with nothing but $ref in 2020-12, except in plain
+ *   2020-12 documents a $ref into another resource) is memoized to the
  *   target's index.
  * - $ref targets are not compiled where they are met: their slot is
  *   reserved and they wait in a pending list drained by the outermost
@@ -19,6 +21,13 @@
  *   the $ids above the pointer of the object holding a $ref, so display
  *   pointers are kept canonical (the target pointers ref.c returns,
  *   extended by escaped tokens).
+ * - Dynamic scope (2020-12 only, and only once a $dynamicRef or
+ *   $recursiveRef was compiled): after compilation every node learns its
+ *   schema resource (the one "#" names there, via ref.c), and each
+ *   resource met is scanned once for $dynamicAnchors, which are compiled
+ *   and listed in m->dynamic_anchors. Specs without dynamic references
+ *   pay nothing. A reference to a standard meta-schema becomes a
+ *   built-in node (af_schema.metaschema) instead of a fetch.
  *
  * Tuned for specs with 10^4..10^5 schema nodes (Stripe, GitHub): the memo
  * is open addressing on pointer hashes, keyword lookup is one pass over a
@@ -42,12 +51,42 @@ typedef struct pending {
     af_idx idx;
 } pending;
 
+/* Where a slot's schema lies (for the 2020-12 resource pass). */
+typedef struct slot_src {
+    const af_doc *doc;
+    const cJSON *node; /* NULL: a built-in node */
+} slot_src;
+
+/* A 2020-12 schema resource: its root and the root's display pointer. */
+typedef struct resource {
+    const af_doc *doc;
+    const cJSON *node;
+    const char *pointer;
+} resource;
+
+/* Whether a document's meta-schema lists the validation vocabulary. */
+typedef struct vocab {
+    const af_doc *doc;
+    bool has_validation;
+} vocab;
+
 struct af_memo {
     const cJSON **keys; /* open addressing; NULL empty */
     af_idx *vals;
     size_t cap, n; /* cap a power of two, n <= cap / 2 */
     pending *pend; /* $ref targets with a slot, waiting to compile */
     size_t n_pend, cap_pend;
+    /* 2020-12 dynamic scope: resources are found after compilation,
+       and only when some $dynamicRef or $recursiveRef exists */
+    slot_src *src; /* by slot index */
+    size_t cap_src;
+    resource *res; /* id = index + 1 */
+    size_t n_res, cap_res;
+    uint32_t n_resolved; /* slots whose resource is set */
+    bool is_dynamic;
+    vocab *vocabs;
+    size_t n_vocabs, cap_vocabs;
+    af_idx meta[AF_DIALECT_DRAFT2020 + 1]; /* built-in meta-schema nodes */
 };
 
 int af_memo_new(af_memo **out)
@@ -56,6 +95,8 @@ int af_memo_new(af_memo **out)
     if (m == NULL)
         return AF_ENOMEM;
     m->cap = 1024;
+    for (size_t i = 0; i < sizeof m->meta / sizeof m->meta[0]; i++)
+        m->meta[i] = AF_NONE;
     m->keys = calloc(m->cap, sizeof *m->keys);
     m->vals = malloc(m->cap * sizeof *m->vals);
     if (m->keys == NULL || m->vals == NULL) {
@@ -73,6 +114,9 @@ void af_memo_free(af_memo *memo)
     free(memo->keys);
     free(memo->vals);
     free(memo->pend);
+    free(memo->src);
+    free(memo->res);
+    free(memo->vocabs);
     free(memo);
 }
 
@@ -161,9 +205,32 @@ int af_schema_failed(const af_sctx *x)
     return err != NULL && err->code < 0 ? err->code : AF_ESPEC;
 }
 
-/* A fresh slot with every keyword absent. */
-static af_idx new_slot(af_compiler *c, const char *pointer)
+/* Makes room for n + 1 elements of size in *items (malloc). */
+static int grow(void *items, size_t *cap, size_t n, size_t size)
 {
+    void **p = items;
+    if (n < *cap)
+        return 0;
+    size_t ncap = *cap < 16 ? 16 : *cap * 2;
+    void *q = realloc(*p, ncap * size);
+    if (q == NULL)
+        return AF_ENOMEM;
+    *p = q;
+    *cap = ncap;
+    return 0;
+}
+
+/* A fresh slot with every keyword absent, for node of doc (NULL: a
+   built-in node). */
+static af_idx new_slot(af_compiler *c, const char *pointer, const af_doc *doc,
+                       const cJSON *node)
+{
+    af_memo *m = c->memo;
+    if (grow(&m->src, &m->cap_src, c->n_sch, sizeof *m->src) < 0) {
+        oom(c, pointer);
+        return AF_NONE;
+    }
+    m->src[c->n_sch] = (slot_src){doc, node};
     if (c->n_sch == c->cap_sch) {
         uint32_t cap = c->cap_sch < 64 ? 64 : c->cap_sch * 2;
         af_schema *sch = cap > (uint32_t)INT32_MAX
@@ -207,13 +274,18 @@ static bool is_ref_annotation(const char *name)
 
 /* The $ref of a node that is replaced by its target, else NULL.
    Draft 4/7 and OAS 3.0 (§4.7.24.1, "this object cannot be extended"):
-   siblings of $ref are ignored. 2020-12: $ref applies beside siblings. */
+   siblings of $ref are ignored. 2020-12: $ref applies beside siblings.
+   A plain 2020-12 schema keeps a $ref that names another resource (not
+   "#..."): evaluating it enters that resource's dynamic scope
+   (§7.1), which a $dynamicRef further on may depend on. */
 static const char *collapsing_ref(const af_compiler *c, const cJSON *node)
 {
     if (!cJSON_IsObject(node))
         return NULL;
     const cJSON *ref = cJSON_GetObjectItemCaseSensitive(node, "$ref");
     if (!cJSON_IsString(ref))
+        return NULL;
+    if (c->m->dialect == AF_DIALECT_DRAFT2020 && ref->valuestring[0] != '#')
         return NULL;
     if (is_2020(c))
         for (const cJSON *m = node->child; m != NULL; m = m->next)
@@ -252,7 +324,7 @@ static af_idx reserve(af_compiler *c, const af_ref_target *t)
     const char *ptr = af_arena_strdup(&c->m->arena, t->pointer);
     if (ptr == NULL)
         return oom(c, t->pointer), AF_NONE;
-    af_idx idx = new_slot(c, ptr);
+    af_idx idx = new_slot(c, ptr, t->doc, t->node);
     if (idx == AF_NONE)
         return AF_NONE;
     pending p = {t->doc, t->node, idx};
@@ -270,7 +342,7 @@ static af_idx ref_cycle(af_compiler *c, const af_ref_target *t)
     const char *ptr = af_arena_strdup(&c->m->arena, t->pointer);
     if (ptr == NULL)
         return oom(c, t->pointer), AF_NONE;
-    af_idx idx = new_slot(c, ptr);
+    af_idx idx = new_slot(c, ptr, t->doc, t->node);
     if (idx != AF_NONE && memo_put(c->memo, t->node, idx) < 0)
         return oom(c, ptr), AF_NONE;
     return idx;
@@ -284,6 +356,204 @@ static bool seen_has(const cJSON **seen, int n, const cJSON *node)
     return false;
 }
 
+/* ---- 2020-12 dynamic scope: schema resources and $dynamicAnchors ----- */
+
+static bool has_own_id(const cJSON *node)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(node, "$id");
+    return cJSON_IsString(id) && id->valuestring[0] != '\0' &&
+           id->valuestring[0] != '#';
+}
+
+static bool in_list(const char *const *list, const char *s)
+{
+    for (; *list != NULL; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+/* Keywords whose members are named by the user, and instance data. */
+static const char *const name_maps[] = {
+    "properties",       "patternProperties", "$defs",   "definitions",
+    "dependentSchemas", "dependencies",      "schemas", NULL};
+static const char *const data_keys[] = {"enum",    "const",   "examples",
+                                        "example", "default", NULL};
+
+/* A slot for node, found by a scan rather than a $ref. */
+static af_idx reserve_node(af_compiler *c, const af_doc *doc, const cJSON *node,
+                           const char *pointer)
+{
+    af_idx idx = memo_get(c->memo, node);
+    if (idx != AF_NONE)
+        return idx;
+    const char *ptr = af_arena_strdup(&c->m->arena, pointer);
+    if (ptr == NULL)
+        return oom(c, pointer), AF_NONE;
+    idx = new_slot(c, ptr, doc, node);
+    if (idx == AF_NONE)
+        return AF_NONE;
+    pending p = {doc, node, idx};
+    if (memo_put(c->memo, node, idx) < 0 || pending_push(c->memo, p) < 0)
+        return oom(c, ptr), AF_NONE;
+    return idx;
+}
+
+static int add_dyn(af_compiler *c, uint32_t res, const char *name, af_idx idx)
+{
+    af_model *m = c->m;
+    af_dyn_anchor *d =
+        af_arena_grow(&m->arena, m->dynamic_anchors, m->n_dynamic_anchors,
+                      m->n_dynamic_anchors + 1, sizeof *d);
+    const char *copy = af_arena_strdup(&m->arena, name);
+    if (d == NULL || copy == NULL)
+        return oom(c, name);
+    d[m->n_dynamic_anchors] = (af_dyn_anchor){res, copy, idx};
+    m->dynamic_anchors = d;
+    m->n_dynamic_anchors++;
+    return 0;
+}
+
+typedef struct scan {
+    af_compiler *c;
+    const af_doc *doc;
+    uint32_t res;
+    char ptr[1024]; /* display pointer of the node being scanned */
+} scan;
+
+/* A $dynamicAnchor (anywhere in the resource) or a $recursiveAnchor (at
+   its root) registers the node for the dynamic scope. */
+static int scan_anchor(scan *sc, const cJSON *node, bool is_root)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(node, "$dynamicAnchor");
+    bool is_rec = is_root && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+                                 node, "$recursiveAnchor"));
+    if (!cJSON_IsString(a) && !is_rec)
+        return 0;
+    af_idx idx = reserve_node(sc->c, sc->doc, node, sc->ptr);
+    if (idx == AF_NONE)
+        return sc->c->err != NULL ? sc->c->err->code : AF_ENOMEM;
+    int rc =
+        cJSON_IsString(a) ? add_dyn(sc->c, sc->res, a->valuestring, idx) : 0;
+    return rc == 0 && is_rec ? add_dyn(sc->c, sc->res, "", idx) : rc;
+}
+
+/* Walks the schemas of one resource, stopping at embedded resources. */
+static int scan_node(scan *sc, const cJSON *node, bool is_root, bool is_map,
+                     int depth)
+{
+    bool is_schema = cJSON_IsObject(node) && !is_map;
+    if (depth > AF_DOC_MAX_DEPTH || (is_schema && !is_root && has_own_id(node)))
+        return 0;
+    int rc = is_schema ? scan_anchor(sc, node, is_root) : 0;
+    size_t plen = strlen(sc->ptr), i = 0;
+    for (const cJSON *ch = node->child; ch && rc == 0; ch = ch->next, i++) {
+        if ((!cJSON_IsObject(ch) && !cJSON_IsArray(ch)) ||
+            (is_schema && in_list(data_keys, ch->string)))
+            continue;
+        bool is_child_map = is_schema && in_list(name_maps, ch->string);
+        if (cJSON_IsArray(node)
+                ? af_pointer_append_index(sc->ptr, sizeof sc->ptr, i)
+                : af_pointer_append(sc->ptr, sizeof sc->ptr, ch->string))
+            continue;
+        rc = scan_node(sc, ch, false, is_child_map, depth + 1);
+        sc->ptr[plen] = '\0';
+    }
+    return rc;
+}
+
+/* The id of the resource rooted at node (display pointer ptr), scanning
+   it for anchors when it is new; 0 when out of memory. */
+static uint32_t intern(af_compiler *c, const af_doc *doc, const cJSON *node,
+                       const char *ptr)
+{
+    af_memo *m = c->memo;
+    for (size_t i = 0; i < m->n_res; i++)
+        if (m->res[i].node == node)
+            return (uint32_t)i + 1;
+    const char *copy = af_arena_strdup(&c->m->arena, ptr);
+    if (copy == NULL || grow(&m->res, &m->cap_res, m->n_res, sizeof *m->res))
+        return oom(c, ptr), 0;
+    m->res[m->n_res++] = (resource){doc, node, copy};
+    scan sc = {c, doc, (uint32_t)m->n_res, ""};
+    snprintf(sc.ptr, sizeof sc.ptr, "%s", ptr);
+    return scan_node(&sc, node, true, false, 0) == 0 ? sc.res : 0;
+}
+
+/* The resource of slot i: the one "#" means there (the nearest $id
+   above it, its own included, or its document). */
+static uint32_t resource_of(af_compiler *c, af_idx i)
+{
+    slot_src src = c->memo->src[i];
+    if (src.node == NULL)
+        return 0;
+    af_error e;
+    af_ref_target t;
+    af_error_clear(&e);
+    if (af_ref_resolve(c->ds, src.doc, plain(c->sch[i].pointer), NULL, "#", &t,
+                       &e) < 0)
+        return 0;
+    return intern(c, t.doc, t.node, t.pointer);
+}
+
+static int drain(af_compiler *c);
+
+/* Gives every slot its resource, compiling the $dynamicAnchor nodes of
+   the resources met (which may bring more slots and resources). */
+static int resolve_resources(af_compiler *c)
+{
+    af_memo *m = c->memo;
+    while (m->n_resolved < c->n_sch) {
+        af_idx i = (af_idx)m->n_resolved++;
+        uint32_t r = resource_of(c, i);
+        if (c->err != NULL && c->err->code == AF_ENOMEM)
+            return AF_ENOMEM;
+        c->sch[i].resource = r;
+        int rc = drain(c);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- vocabularies and the standard meta-schemas ------------------------ */
+
+/* A $ref to a standard meta-schema that no loaded document provides:
+   a built-in node (nothing is fetched), else AF_NONE. */
+static af_idx builtin_meta(const af_sctx *x, const char *from, const char *ref)
+{
+    af_dialect d = af_schema_metaschema_of(ref);
+    if (d == 0)
+        return AF_NONE;
+    af_error e;
+    af_ref_target t;
+    af_error_clear(&e);
+    if (af_ref_resolve(x->c->ds, x->doc, plain(from), NULL, ref, &t, &e) == 0)
+        return AF_NONE;
+    af_memo *m = x->c->memo;
+    if (m->meta[d] != AF_NONE)
+        return m->meta[d];
+    const char *ptr = af_arena_strdup(&x->c->m->arena, ref);
+    af_idx idx = ptr != NULL ? new_slot(x->c, ptr, NULL, NULL) : AF_NONE;
+    if (ptr == NULL)
+        oom(x->c, ref);
+    if (idx != AF_NONE)
+        x->c->sch[idx].metaschema = d;
+    return m->meta[d] = idx;
+}
+
+static bool has_validation_vocab(af_compiler *c, const af_doc *doc)
+{
+    af_memo *m = c->memo;
+    for (size_t i = 0; i < m->n_vocabs; i++)
+        if (m->vocabs[i].doc == doc)
+            return m->vocabs[i].has_validation;
+    bool has = af_schema_read_vocab(c, doc);
+    if (grow(&m->vocabs, &m->cap_vocabs, m->n_vocabs, sizeof *m->vocabs) == 0)
+        m->vocabs[m->n_vocabs++] = (vocab){doc, has};
+    return has;
+}
+
 af_idx af_schema_ref(const af_sctx *x, const char *from, const char *ref,
                      af_error *err)
 {
@@ -292,6 +562,9 @@ af_idx af_schema_ref(const af_sctx *x, const char *from, const char *ref,
     const cJSON *seen[AF_SCHEMA_MAX_HOPS];
     af_ref_target t;
     from = from != NULL ? from : x->pointer;
+    af_idx meta = builtin_meta(x, from, ref);
+    if (meta != AF_NONE)
+        return meta;
     for (int n = 0; n < AF_SCHEMA_MAX_HOPS; n++) {
         if (af_ref_resolve(c->ds, doc, plain(from), NULL, ref, &t, err) < 0)
             return AF_NONE;
@@ -331,10 +604,22 @@ static int refs(const af_sctx *x)
         af_idx t = af_schema_ref(x, NULL, r->valuestring, x->c->err);
         if (t == AF_NONE)
             return af_schema_failed(x);
-        if (kws[i] == AF_KW_REF)
+        if (kws[i] == AF_KW_REF) {
             AF_SCH(x)->ref = t;
-        else
-            AF_SCH(x)->dynamic_ref = t;
+            continue;
+        }
+        /* the anchor a $dynamicRef names; $recursiveRef names "" */
+        const char *hash = strchr(r->valuestring, '#');
+        const char *name = kws[i] == AF_KW_RECURSIVE_REF ? ""
+                           : hash != NULL && hash[1] != '\0' && hash[1] != '/'
+                               ? hash + 1
+                               : NULL;
+        if (name != NULL &&
+            (name = af_arena_strdup(&x->c->m->arena, name)) == NULL)
+            return af_schema_oom(x);
+        AF_SCH(x)->dynamic_ref = t;
+        AF_SCH(x)->dynamic_ref_name = name;
+        x->c->memo->is_dynamic = true;
     }
     const cJSON *anchor = x->kw[AF_KW_DYNAMIC_ANCHOR];
     if (cJSON_IsString(anchor)) {
@@ -363,6 +648,8 @@ static int compile_object(af_compiler *c, const af_doc *doc, const cJSON *node,
         if (k >= 0)
             x.kw[k] = m;
     }
+    if (is_2020(c) && !has_validation_vocab(c, doc))
+        af_schema_drop_validation(&x);
     c->depth++;
     static int (*const groups[])(const af_sctx *) = {
         refs,
@@ -423,7 +710,7 @@ static af_idx compile_node(af_compiler *c, const af_doc *doc, const cJSON *node,
             return oom(c, pointer), AF_NONE;
         return idx;
     }
-    idx = new_slot(c, pointer);
+    idx = new_slot(c, pointer, doc, node);
     if (idx == AF_NONE)
         return AF_NONE;
     if (memo_put(c->memo, node, idx) < 0)
@@ -476,88 +763,8 @@ af_idx af_schema_compile(af_compiler *c, const af_doc *doc, const cJSON *node,
         c->memo->n_pend = 0;
     else if (is_outer && drain(c) < 0)
         idx = AF_NONE;
+    else if (is_outer && c->memo->is_dynamic && is_2020(c) &&
+             resolve_resources(c) < 0)
+        idx = AF_NONE;
     return idx;
-}
-
-/* Bytes of token escaped as a JSON pointer token (~0, ~1). */
-static size_t escaped_len(const char *token)
-{
-    size_t n = 0;
-    for (const char *s = token; *s != '\0'; s++)
-        n += *s == '~' || *s == '/' ? 2 : 1;
-    return n;
-}
-
-static char *put_token(char *out, const char *token)
-{
-    *out++ = '/';
-    for (const char *s = token; *s != '\0'; s++) {
-        if (*s == '~' || *s == '/') {
-            *out++ = '~';
-            *out++ = *s == '~' ? '0' : '1';
-        } else {
-            *out++ = *s;
-        }
-    }
-    return out;
-}
-
-const char *af_schema_ptr(const af_sctx *x, const char *kw, const char *token,
-                          int index)
-{
-    char num[16] = "";
-    if (token == NULL && index >= 0) {
-        snprintf(num, sizeof num, "%d", index);
-        token = num;
-    }
-    size_t len = strlen(x->pointer) + 1;
-    len += kw != NULL ? escaped_len(kw) + 1 : 0;
-    len += token != NULL ? escaped_len(token) + 1 : 0;
-    char *p = af_arena_alloc(&x->c->m->arena, len);
-    if (p == NULL)
-        return NULL;
-    size_t n = strlen(x->pointer);
-    memcpy(p, x->pointer, n);
-    char *end = p + n;
-    if (kw != NULL)
-        end = put_token(end, kw);
-    if (token != NULL)
-        end = put_token(end, token);
-    *end = '\0';
-    return p;
-}
-
-/* x's pointer + "/kw" (+ "/index") into buf; never fails (truncates). */
-static void kw_pointer(const af_sctx *x, const char *kw, int index, char *buf,
-                       size_t cap)
-{
-    int n = snprintf(buf, cap, "%s", x->pointer);
-    if (kw != NULL && n >= 0 && (size_t)n < cap)
-        n += snprintf(buf + n, cap - (size_t)n, "/%s", kw);
-    if (index >= 0 && n >= 0 && (size_t)n < cap)
-        snprintf(buf + n, cap - (size_t)n, "/%d", index);
-}
-
-void af_schema_warn(const af_sctx *x, const char *kw, int index,
-                    const char *fmt, ...)
-{
-    char ptr[1024], msg[512];
-    kw_pointer(x, kw, index, ptr, sizeof ptr);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    af_compile_warn(x->c, ptr, "%s", msg);
-}
-
-int af_schema_error(const af_sctx *x, int code, const char *kw, int index,
-                    const char *fmt, ...)
-{
-    char ptr[1024], msg[512];
-    kw_pointer(x, kw, index, ptr, sizeof ptr);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return af_doc_error(x->c->err, code, x->doc, frag(ptr), "%s", msg);
 }

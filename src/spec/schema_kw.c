@@ -1,7 +1,8 @@
 /*
  * schema_kw.c - the scalar keyword groups of a schema node: type and
  * format, values (enum, const, default, examples), numbers, strings; the
- * keyword table; format names.
+ * keyword table; format names; display pointers and diagnostics of
+ * keywords; the standard meta-schema URIs and $vocabulary.
  *
  * Real-world specs carry quirks (minimum: "1", required: true on a
  * property, multipleOf: 0): a keyword of the wrong JSON type is a warning
@@ -11,6 +12,8 @@
 #include "spec/schema_kw.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -464,4 +467,160 @@ int af_schema_kw_strings(const af_sctx *x)
                        "pattern does not compile: %s; ignored", msg);
     }
     return 0;
+}
+
+/* ---- pointers and diagnostics ---------------------------------------- */
+
+/* The fragment of a display pointer ("other.yaml#/X" -> "#/X"). */
+static const char *frag(const char *pointer)
+{
+    const char *hash = strchr(pointer, '#');
+    return hash != NULL ? hash : pointer;
+}
+
+/* Bytes of token escaped as a JSON pointer token (~0, ~1). */
+static size_t escaped_len(const char *token)
+{
+    size_t n = 0;
+    for (const char *s = token; *s != '\0'; s++)
+        n += *s == '~' || *s == '/' ? 2 : 1;
+    return n;
+}
+
+static char *put_token(char *out, const char *token)
+{
+    *out++ = '/';
+    for (const char *s = token; *s != '\0'; s++) {
+        if (*s == '~' || *s == '/') {
+            *out++ = '~';
+            *out++ = *s == '~' ? '0' : '1';
+        } else {
+            *out++ = *s;
+        }
+    }
+    return out;
+}
+
+const char *af_schema_ptr(const af_sctx *x, const char *kw, const char *token,
+                          int index)
+{
+    char num[16] = "";
+    if (token == NULL && index >= 0) {
+        snprintf(num, sizeof num, "%d", index);
+        token = num;
+    }
+    size_t len = strlen(x->pointer) + 1;
+    len += kw != NULL ? escaped_len(kw) + 1 : 0;
+    len += token != NULL ? escaped_len(token) + 1 : 0;
+    char *p = af_arena_alloc(&x->c->m->arena, len);
+    if (p == NULL)
+        return NULL;
+    size_t n = strlen(x->pointer);
+    memcpy(p, x->pointer, n);
+    char *end = p + n;
+    if (kw != NULL)
+        end = put_token(end, kw);
+    if (token != NULL)
+        end = put_token(end, token);
+    *end = '\0';
+    return p;
+}
+
+/* x's pointer + "/kw" (+ "/index") into buf; never fails (truncates). */
+static void kw_pointer(const af_sctx *x, const char *kw, int index, char *buf,
+                       size_t cap)
+{
+    int n = snprintf(buf, cap, "%s", x->pointer);
+    if (kw != NULL && n >= 0 && (size_t)n < cap)
+        n += snprintf(buf + n, cap - (size_t)n, "/%s", kw);
+    if (index >= 0 && n >= 0 && (size_t)n < cap)
+        snprintf(buf + n, cap - (size_t)n, "/%d", index);
+}
+
+void af_schema_warn(const af_sctx *x, const char *kw, int index,
+                    const char *fmt, ...)
+{
+    char ptr[1024], msg[512];
+    kw_pointer(x, kw, index, ptr, sizeof ptr);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    af_compile_warn(x->c, ptr, "%s", msg);
+}
+
+int af_schema_error(const af_sctx *x, int code, const char *kw, int index,
+                    const char *fmt, ...)
+{
+    char ptr[1024], msg[512];
+    kw_pointer(x, kw, index, ptr, sizeof ptr);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return af_doc_error(x->c->err, code, x->doc, frag(ptr), "%s", msg);
+}
+
+/* ---- meta-schemas and vocabularies ----------------------------------- */
+
+/* The dialect of a standard meta-schema URI, or 0. */
+af_dialect af_schema_metaschema_of(const char *uri)
+{
+    static const struct {
+        const char *uri;
+        af_dialect d;
+    } metas[] = {
+        {"http://json-schema.org/draft-04/schema", AF_DIALECT_DRAFT4},
+        {"http://json-schema.org/draft-06/schema", AF_DIALECT_DRAFT7},
+        {"http://json-schema.org/draft-07/schema", AF_DIALECT_DRAFT7},
+        {"https://json-schema.org/draft/2019-09/schema", AF_DIALECT_DRAFT2020},
+        {"https://json-schema.org/draft/2020-12/schema", AF_DIALECT_DRAFT2020},
+    };
+    for (size_t i = 0; i < sizeof metas / sizeof metas[0]; i++) {
+        size_t n = strlen(metas[i].uri);
+        if (strncmp(uri, metas[i].uri, n) == 0 &&
+            (uri[n] == '\0' || (uri[n] == '#' && uri[n + 1] == '\0')))
+            return metas[i].d;
+    }
+    return 0;
+}
+
+/* Whether the meta-schema of doc lists the validation vocabulary
+   (2019-09+ §8.1.2 $vocabulary); true when it does not say. */
+bool af_schema_read_vocab(af_compiler *c, const af_doc *doc)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(doc->root, "$schema");
+    if (!cJSON_IsString(s) || af_schema_metaschema_of(s->valuestring) != 0)
+        return true;
+    af_error e;
+    af_ref_target t;
+    af_error_clear(&e);
+    if (af_ref_resolve(c->ds, doc, NULL, NULL, s->valuestring, &t, &e) < 0)
+        return true;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(t.node, "$vocabulary");
+    if (!cJSON_IsObject(v))
+        return true;
+    for (const cJSON *m = v->child; m != NULL; m = m->next) {
+        const char *tail = strrchr(m->string, '/');
+        if (tail != NULL && strcmp(tail, "/validation") == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Without the validation vocabulary its keywords are annotations. */
+void af_schema_drop_validation(af_sctx *x)
+{
+    static const af_kw kws[] = {AF_KW_TYPE,           AF_KW_ENUM,
+                                AF_KW_CONST,          AF_KW_MULTIPLE_OF,
+                                AF_KW_MAXIMUM,        AF_KW_EXCLUSIVE_MAXIMUM,
+                                AF_KW_MINIMUM,        AF_KW_EXCLUSIVE_MINIMUM,
+                                AF_KW_MAX_LENGTH,     AF_KW_MIN_LENGTH,
+                                AF_KW_PATTERN,        AF_KW_MAX_ITEMS,
+                                AF_KW_MIN_ITEMS,      AF_KW_UNIQUE_ITEMS,
+                                AF_KW_MAX_CONTAINS,   AF_KW_MIN_CONTAINS,
+                                AF_KW_MAX_PROPERTIES, AF_KW_MIN_PROPERTIES,
+                                AF_KW_REQUIRED,       AF_KW_DEPENDENT_REQUIRED};
+    for (size_t i = 0; i < sizeof kws / sizeof kws[0]; i++)
+        x->kw[kws[i]] = NULL;
 }

@@ -132,6 +132,18 @@ bool af_schema_get_count(const af_sctx *x, af_kw k, uint32_t *out);
 void af_schema_set_flag(const af_sctx *x, af_kw k, uint32_t flag);
 int af_schema_get_string(const af_sctx *x, af_kw k, const char **out);
 
+/* The dialect of a standard meta-schema URI ("http://json-schema.org/
+   draft-07/schema#", ...), or 0 (schema_kw.c). */
+af_dialect af_schema_metaschema_of(const char *uri);
+
+/* Whether the meta-schema named by doc's `$schema` lists the validation
+   vocabulary (2019-09+ $vocabulary); true when it does not say. */
+bool af_schema_read_vocab(af_compiler *c, const af_doc *doc);
+
+/* Forgets the validation vocabulary's keywords of x (they are then
+   annotations). */
+void af_schema_drop_validation(af_sctx *x);
+
 /* The keyword groups (schema_kw.c, schema_obj.c); each returns 0 or < 0
    with c->err set. */
 int af_schema_kw_type(const af_sctx *x);

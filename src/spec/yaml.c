@@ -24,10 +24,11 @@
  * undefined aliases, a second document, an empty stream and nesting deeper
  * than AF_DOC_MAX_DEPTH are errors at the offending event's mark.
  *
- * Tuned for a 4 MB spec (200k events): the only allocations per node are
- * cJSON's node and libyaml's own string, which the tree takes over (both
- * libraries allocate with malloc; nobody installs cJSON hooks). Key marks
- * and merge sources live on two stacks reused across mappings.
+ * Tuned for a 4 MB spec (200k events): nodes come from the doc's pool
+ * (load.c points cJSON's hooks at it while the parse runs) and each
+ * scalar is copied from libyaml's event into the pool, so the finished
+ * tree holds no malloc'd block and is freed at once. Key marks and merge
+ * sources live on two stacks reused across mappings.
  */
 #include "spec/load_internal.h"
 
@@ -45,7 +46,7 @@
 
 typedef struct frame {
     cJSON *node;       /* the collection being filled */
-    char *key;         /* object: the key whose value is pending (owned) */
+    char *key;         /* object: the key whose value is pending (pool) */
     char *anchor;      /* registered when the node is complete (owned) */
     size_t n_items;    /* members or elements so far */
     size_t n_nodes;    /* nodes in the subtree so far, this one included */
@@ -319,15 +320,17 @@ static bool core_bool(const char *s, size_t n, bool *out)
     return *out || one_of(s, n, no);
 }
 
-/* A string node that takes over libyaml's value. */
+/* A string node holding a pool copy of the scalar (up to a NUL, as in
+   cJSON). */
 static cJSON *take_string(builder *b)
 {
+    const char *s = (const char *)b->ev.data.scalar.value;
     cJSON *node = cJSON_CreateNull();
-    if (node == NULL)
+    char *copy = af_doc_pool_strndup(b->doc, s, strlen(s));
+    if (node == NULL || copy == NULL)
         return NULL;
     node->type = cJSON_String;
-    node->valuestring = (char *)b->ev.data.scalar.value;
-    b->ev.data.scalar.value = NULL;
+    node->valuestring = copy;
     return node;
 }
 
@@ -480,9 +483,12 @@ static int on_key(builder *b, frame *f)
     if (!reserve((void **)&b->marks, &b->cap_marks, b->n_marks + 1,
                  sizeof *b->marks))
         return out_of_memory(b);
+    const char *key = (const char *)ev->data.scalar.value;
+    f->key = af_doc_pool_strndup(b->doc, key, strlen(key));
+    if (f->key == NULL)
+        return out_of_memory(b);
+    af_doc_note_keys(b->doc, af_doc_key_kind(key));
     b->marks[b->n_marks++] = ev->start_mark;
-    f->key = (char *)ev->data.scalar.value;
-    ev->data.scalar.value = NULL;
     f->has_key = true;
     if (ev->data.scalar.anchor == NULL)
         return 0;
@@ -539,9 +545,11 @@ static int alias_key(builder *b, frame *f, const anchor_entry *a)
     if (!reserve((void **)&b->marks, &b->cap_marks, b->n_marks + 1,
                  sizeof *b->marks))
         return out_of_memory(b);
-    f->key = strdup(a->node->valuestring);
+    const char *key = a->node->valuestring;
+    f->key = af_doc_pool_strndup(b->doc, key, strlen(key));
     if (f->key == NULL)
         return out_of_memory(b);
+    af_doc_note_keys(b->doc, af_doc_key_kind(key));
     b->marks[b->n_marks++] = b->ev.start_mark;
     f->has_key = true;
     return 0;
@@ -760,7 +768,6 @@ static void builder_free(builder *b)
 {
     for (size_t i = 0; i < b->n_frames; i++) {
         cJSON_Delete(b->frames[i].node);
-        free(b->frames[i].key);
         free(b->frames[i].anchor);
     }
     for (size_t i = 0; i < b->cap_anchors; i++)
