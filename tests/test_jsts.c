@@ -190,6 +190,25 @@ static char **json_files(const char *path, size_t *n)
     return names;
 }
 
+/* Every known failure of folder dir must have failed in this run. */
+static void check_known(run *r, const char *dir)
+{
+    size_t n = strlen(dir);
+    for (size_t k = 0; k < N_KNOWN; k++) {
+        const char *file = known_failures[k].file;
+        bool is_here = strncmp(file, dir, n) == 0 && file[n] == '/' &&
+                       strchr(file + n + 1, '/') == NULL;
+        if (is_here && !r->seen[k]) {
+            printf("# known failure now passes or is gone: %s | %s\n", file,
+                   known_failures[k].test_desc);
+            r->unexpected++;
+        } else if (is_here) {
+            af_test_info("known failure: %s | %s: %s", file,
+                         known_failures[k].test_desc, known_failures[k].why);
+        }
+    }
+}
+
 static void run_dir(const char *draft, af_dialect dialect, bool is_format)
 {
     const char *td = af_test_testdata();
@@ -216,20 +235,7 @@ static void run_dir(const char *draft, af_dialect dialect, bool is_format)
     af_test_info("%s%s total: %d/%d passed (%.1f%%)", draft,
                  is_format ? " optional/format" : " required", r->pass,
                  r->total, r->total ? 100.0 * r->pass / r->total : 0.0);
-    for (size_t k = 0; k < N_KNOWN; k++) {
-        bool is_here =
-            strncmp(known_failures[k].file, dir, strlen(dir)) == 0 &&
-            known_failures[k].file[strlen(dir)] == '/' &&
-            strchr(known_failures[k].file + strlen(dir) + 1, '/') == NULL;
-        if (is_here && !r->seen[k]) {
-            printf("# known failure now passes or is gone: %s | %s\n",
-                   known_failures[k].file, known_failures[k].test_desc);
-            r->unexpected++;
-        } else if (is_here) {
-            af_test_info("known failure: %s | %s: %s", known_failures[k].file,
-                         known_failures[k].test_desc, known_failures[k].why);
-        }
-    }
+    check_known(r, dir);
     af_arena_free(&r->arena);
     int unexpected = r->unexpected, total = r->total;
     free(r);

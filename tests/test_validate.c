@@ -299,6 +299,15 @@ static void test_discriminator_is_only_an_annotation(void **state)
     /* "kind" says Dog, but the oneOf alone decides */
     assert_true(vt_check(&t, "{\"kind\": \"Dog\", \"meow\": 1}", NULL));
     assert_false(vt_check(&t, "{\"kind\": \"Cat\"}", NULL));
+    /* ... but when nothing matches, the named branch explains why */
+    assert_string_equal(t.v.errors[0].schema,
+                        "#/components/schemas/Cat/required");
+    assert_string_equal(t.v.errors[0].reason,
+                        "missing required property 'meow'");
+    af_validate_opts all = {.all_errors = true};
+    assert_false(vt_check(&t, "{\"kind\": \"Cat\"}", &all));
+    assert_int_equal(t.v.n_errors, 2);
+    assert_string_equal(t.v.errors[1].schema, "#/components/schemas/Pet/oneOf");
     vt_free(&t);
 }
 
@@ -618,6 +627,39 @@ static void test_cli_asserts_formats_on_request(void **state)
     free(dir);
 }
 
+static void test_cli_maps_remote_refs_to_a_folder(void **state)
+{
+    (void)state;
+    char *dir = af_test_tmpdir(), path[600], remote[600], args[1400];
+    char out[4096];
+    snprintf(path, sizeof path, "%s/s.json", dir);
+    snprintf(remote, sizeof remote, "%s/int.json", dir);
+    af_test_write_file(path, "{\"$ref\": \"http://localhost:1234/int.json\"}");
+    af_test_write_file(remote, "{\"type\": \"integer\"}");
+    snprintf(args, sizeof args, "--remotes %s %s", dir, path);
+    int rc = run_cli(args, "1\n\"a\"\n", out, sizeof out);
+    if (rc == -1) {
+        af_test_note_skip("apifuzz binary not built (set O)");
+        skip();
+    }
+    assert_int_equal(rc, 1);
+    assert_string_equal(out,
+                        "valid\ninvalid # http://localhost:1234/int.json#/type "
+                        "expected integer, got string\n"
+                        "valid 1 invalid 1\n");
+    /* the same through JSTS_REMOTES; without it the $ref cannot load */
+    snprintf(args, sizeof args, "%s", path);
+    assert_int_equal(run_cli(args, "1\n", out, sizeof out), 2);
+    assert_non_null(strstr(out, "remote $ref not supported"));
+    setenv("JSTS_REMOTES", dir, 1);
+    assert_int_equal(run_cli(args, "1\n", out, sizeof out), 0);
+    unsetenv("JSTS_REMOTES");
+    unlink(path);
+    unlink(remote);
+    rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +687,7 @@ int main(void)
         cmocka_unit_test(test_format_checkers_accept_and_refuse),
         cmocka_unit_test(test_cli_validates_each_line_and_counts),
         cmocka_unit_test(test_cli_asserts_formats_on_request),
+        cmocka_unit_test(test_cli_maps_remote_refs_to_a_folder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

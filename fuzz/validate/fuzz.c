@@ -50,8 +50,7 @@ static int verdict(const af_model *m, af_idx root, const cJSON *inst,
     return rc != 0 ? -1 : v.is_valid;
 }
 
-static void run(const char *schema, size_t len, af_dialect d,
-                const cJSON *inst)
+static void run(const char *schema, size_t len, af_dialect d, const cJSON *inst)
 {
     af_schemadoc_opts o = {d, NULL, NULL, NULL};
     af_model *m = NULL;

@@ -405,6 +405,8 @@ bool af_format_check_number(af_format f, double d)
         return d >= -9223372036854775808.0 && d < 9223372036854775808.0;
     case AF_FORMAT_FLOAT:
         return fabs(d) <= FLT_MAX;
+    case AF_FORMAT_DOUBLE:
+        return isfinite(d);
     default:
         return true;
     }

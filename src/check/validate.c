@@ -2,7 +2,8 @@
  * validate.c - the validator's driver: the entry point, error records with
  * instance and schema pointers, the in-place applicators (allOf, anyOf,
  * oneOf, not, if/then/else, $ref, $dynamicRef with the dynamic scope) and
- * unevaluatedProperties/Items.
+ * unevaluatedProperties/Items. An OpenAPI discriminator only picks the
+ * branch whose errors explain a failed oneOf/anyOf.
  *
  * Invariants:
  * - Annotations (evaluated members or items) are collected only when an
@@ -164,6 +165,43 @@ static bool all_of(af_vctx *x, const af_schema *s, const cJSON *v, af_bits *ev)
     return ok;
 }
 
+/* The branch an OpenAPI discriminator names for v (mapping, else the
+   branch whose pointer ends in the value), or AF_NONE. */
+static af_idx discriminated(const af_vctx *x, const af_schema *s,
+                            const cJSON *v, const af_idx *branches, uint32_t n)
+{
+    const cJSON *d = cJSON_IsObject(v)
+                         ? cJSON_GetObjectItemCaseSensitive(v, s->discriminator)
+                         : NULL;
+    if (!cJSON_IsString(d))
+        return AF_NONE;
+    for (uint32_t k = 0; k < s->n_mapping; k++)
+        if (strcmp(s->mapping[k].value, d->valuestring) == 0)
+            return s->mapping[k].schema;
+    size_t len = strlen(d->valuestring);
+    for (uint32_t k = 0; k < n; k++) {
+        const char *p = af_v_schema(x, branches[k])->pointer;
+        size_t pl = strlen(p);
+        if (pl > len && p[pl - len - 1] == '/' &&
+            strcmp(p + pl - len, d->valuestring) == 0)
+            return branches[k];
+    }
+    return AF_NONE;
+}
+
+/* Before reporting that no branch matched: the errors of the branch the
+   discriminator names say why more precisely (the discriminator is an
+   annotation: it never changes the verdict). */
+static void explain(af_vctx *x, const af_schema *s, const cJSON *v,
+                    const af_idx *branches, uint32_t n)
+{
+    if (x->quiet > 0 || x->is_stopped || s->discriminator == NULL)
+        return;
+    af_idx pick = discriminated(x, s, v, branches, n);
+    if (pick != AF_NONE)
+        (void)af_v_eval(x, pick, v, NULL);
+}
+
 static bool any_of(af_vctx *x, const af_schema *s, const cJSON *v, af_bits *ev)
 {
     uint32_t n_valid = 0;
@@ -182,6 +220,7 @@ static bool any_of(af_vctx *x, const af_schema *s, const cJSON *v, af_bits *ev)
     x->quiet--;
     if (n_valid > 0)
         return true;
+    explain(x, s, v, s->any_of, s->n_any_of);
     return af_v_fail(x, s, "anyOf", "matches none of the %u anyOf schemas",
                      s->n_any_of);
 }
@@ -209,6 +248,8 @@ static bool one_of(af_vctx *x, const af_schema *s, const cJSON *v, af_bits *ev)
         bits_merge(ev, kept);
         return true;
     }
+    if (first < 0)
+        explain(x, s, v, s->one_of, s->n_one_of);
     if (first < 0)
         return af_v_fail(x, s, "oneOf", "matches none of the %u oneOf schemas",
                          s->n_one_of);

@@ -100,8 +100,8 @@ int af_validate(const af_model *m, af_idx schema, const cJSON *instance,
    password accept anything. */
 bool af_format_check_string(af_format f, const char *s, size_t len);
 
-/* Whether the number d fits format f (int32, int64, float; others accept
-   any number). */
+/* Whether the number d fits format f (int32, int64, float, double;
+   others accept any number). */
 bool af_format_check_number(af_format f, double d);
 
 #endif

@@ -6,7 +6,43 @@
 #ifndef AF_CLI_H
 #define AF_CLI_H
 
+#include <stdint.h>
+
+#include "gen/gen.h"
+#include "spec/model.h"
+#include "wire/render.h"
+
 int af_cli_lint(int argc, char **argv);
 int af_cli_validate(int argc, char **argv);
+int af_cli_gen(int argc, char **argv);
+int af_cli_show(int argc, char **argv);
+
+/* ---- Shared by gen and show (gen.c) ---- */
+
+/* Prints "apifuzz CMD: MSG 'ARG'" (ARG NULL: none) and usage to stderr;
+   returns 2. */
+int af_cli_usage_error(const char *cmd, const char *usage, const char *msg,
+                       const char *arg);
+
+/* A decimal (or 0x hex) number up to max; 0, or -1 when text is not one. */
+int af_cli_parse_u64(const char *text, uint64_t max, uint64_t *out);
+
+/* The plan options at argv[*i]: --negative, --mixed, --operation ID,
+   --path P, --calls K (the value is consumed: *i advances). Returns 1
+   when consumed into opts, 0 when argv[*i] is no plan option, 2 on a bad
+   or missing value (the message and usage printed). */
+int af_cli_plan_option(const char *cmd, const char *usage, int argc,
+                       char **argv, int *i, af_gen_opts *opts);
+
+/* Loads spec and builds its plan with opts (credentials from
+   APIFUZZ_AUTH unless opts->auth is set). 0, or 2 with the located error
+   printed on stderr. Free with af_gen_free, then af_model_free. */
+int af_cli_plan_load(const char *cmd, const char *spec, const af_gen_opts *opts,
+                     af_model **m, af_gen **g);
+
+/* Appends the JSON line (with its newline) of call number `index` of
+   program `program`, rendered as r, to b (see gen.c for the fields). */
+void af_cli_call_json(af_wbuf *b, const af_model *m, const af_call *call,
+                      const af_rendered *r, uint64_t program, uint32_t index);
 
 #endif

@@ -16,6 +16,8 @@ static const command commands[] = {
     {"lint", af_cli_lint, "load and compile a spec, print a summary"},
     {"validate", af_cli_validate,
      "validate JSON instances (one per line) against a schema"},
+    {"gen", af_cli_gen, "print decoded programs as JSON lines"},
+    {"show", af_cli_show, "decode fuzz inputs, print them as HTTP and curl"},
 };
 
 static int usage(FILE *out)

@@ -47,7 +47,8 @@ void af_memo_free(af_memo *memo);
 void af_compile_warn(af_compiler *c, const char *pointer, const char *fmt,
                      ...) __attribute__((format(printf, 3, 4)));
 
-/* Keeps a copy of a DOM value in the model; NULL on out of memory. */
+/* Keeps a copy of a DOM value in the model; NULL on out of memory. The
+   copy lives in the model's arena: read it, never cJSON_Delete it. */
 const cJSON *af_compile_keep(af_compiler *c, const cJSON *value);
 
 /* OpenAPI 3.x (openapi.c) and Swagger 2.0 (swagger.c) document compilers:

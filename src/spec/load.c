@@ -6,16 +6,16 @@
  * Invariants: a doc holds a tree in which no object has two equal keys and
  * no collection is nested deeper than AF_DOC_MAX_DEPTH. cJSON keeps
  * duplicate keys and nests up to CJSON_NESTING_LIMIT, so both are checked
- * by one walk over the finished tree; positions are only computed on error.
+ * by one walk over the finished tree, which also interns every string;
+ * positions are only computed on error.
  * Every node and string of the tree lives in the doc's pool (dompool.c),
  * never in a malloc'd block of its own. An in-memory doc keeps a copy of
  * its text; a file's text is let go after parsing (af_doc_locate reads the
  * file again).
  *
- * Tuned for 4-10 MB specs parsed once per process: the file is read in one
- * call; cJSON parses with bump allocation; the walk is linear (small
- * objects compare keys pairwise, big ones use a reused hash set) and then
- * the strings are interned.
+ * Tuned for 4-10 MB specs parsed once per process: the file is mapped (or
+ * read in one call); cJSON parses with bump allocation; the walk is linear
+ * (small objects compare keys pairwise, big ones use a reused hash set).
  */
 #include "spec/load_internal.h"
 
@@ -26,10 +26,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Objects up to this size are checked pairwise: cheaper than hashing. */
 #define SMALL_OBJECT 8
+
+/* JSON strings are interned (one copy of each, dompool.c) when cJSON's
+   copies take more than this: below it, the copying costs more time
+   (5% of a load) than the memory it saves (under 2 MB) is worth. */
+#define INTERN_MIN_BYTES ((size_t)4 << 20)
 
 /* ---- the duplicate-key set ---- */
 
@@ -85,17 +92,34 @@ static const char *key_of(const cJSON *item)
     return item->string != NULL ? item->string : "";
 }
 
+/* Interned keys: equal keys are the same pointer. */
+static bool keys_add_interned(af_doc_keys *ks, const char *key)
+{
+    uint64_t h = (uint64_t)(uintptr_t)key * 0x9e3779b97f4a7c15ULL;
+    size_t i = (size_t)(h >> 32) & ks->mask;
+    while (ks->slot[i] != NULL) {
+        if (ks->slot[i] == key)
+            return false;
+        i = (i + 1) & ks->mask;
+    }
+    ks->slot[i] = key;
+    return true;
+}
+
+static bool same_key(const char *a, const char *b, bool is_interned)
+{
+    return is_interned ? a == b : a[0] == b[0] && strcmp(a, b) == 0;
+}
+
 int af_doc_keys_first_dup(af_doc_keys *ks, const cJSON *obj, size_t n,
-                          size_t *index)
+                          bool is_interned, size_t *index)
 {
     const cJSON *item = obj->child;
     if (n <= SMALL_OBJECT) {
         for (size_t i = 0; i < n && item != NULL; i++, item = item->next) {
-            const cJSON *prev = obj->child;
-            const char *key = key_of(item);
-            for (; prev != item; prev = prev->next) {
-                const char *other = key_of(prev);
-                if (other[0] == key[0] && strcmp(other, key) == 0) {
+            for (const cJSON *prev = obj->child; prev != item;
+                 prev = prev->next) {
+                if (same_key(key_of(prev), key_of(item), is_interned)) {
                     *index = i;
                     return 1;
                 }
@@ -106,7 +130,9 @@ int af_doc_keys_first_dup(af_doc_keys *ks, const cJSON *obj, size_t n,
     if (af_doc_keys_reset(ks, n) != 0)
         return AF_ENOMEM;
     for (size_t i = 0; i < n && item != NULL; i++, item = item->next) {
-        if (!af_doc_keys_add(ks, key_of(item))) {
+        const char *key = key_of(item);
+        if (!(is_interned ? keys_add_interned(ks, key)
+                          : af_doc_keys_add(ks, key))) {
             *index = i;
             return 1;
         }
@@ -120,6 +146,7 @@ typedef struct json_walk {
     af_doc *doc;
     af_error *err;
     af_doc_keys keys;
+    bool is_interning;                       /* strings are being interned */
     const cJSON *path[AF_DOC_MAX_DEPTH + 1]; /* path[0] is the root */
 } json_walk;
 
@@ -176,10 +203,40 @@ static int json_dup_error(json_walk *w, int depth, const cJSON *obj,
                         "duplicate key '%s'", key_of(item));
 }
 
-static int json_check(json_walk *w, const cJSON *node, int depth)
+/* A key or string value becomes its interned copy (dompool.c). */
+static bool json_intern(json_walk *w, char **s)
 {
-    bool is_object = cJSON_IsObject(node);
-    if (!is_object && !cJSON_IsArray(node))
+    return !w->is_interning || *s == NULL ||
+           (*s = af_doc_pool_strndup(w->doc, *s, strlen(*s))) != NULL;
+}
+
+/* Interns the keys (noting identifier keywords), then looks for a
+   duplicate. */
+static int json_object(json_walk *w, cJSON *node, int depth)
+{
+    size_t n = 0, index;
+    unsigned kinds = 0;
+    for (cJSON *c = node->child; c != NULL; c = c->next, n++) {
+        if (!json_intern(w, &c->string))
+            return AF_ENOMEM;
+        kinds |= af_doc_key_kind(c->string);
+    }
+    if (kinds != 0)
+        af_doc_note_keys(w->doc, kinds);
+    int found =
+        af_doc_keys_first_dup(&w->keys, node, n, w->is_interning, &index);
+    if (found < 0)
+        return found;
+    return found > 0 ? json_dup_error(w, depth, node, index) : 0;
+}
+
+/* Checks keys and depth, and interns every string, in one walk. */
+static int json_check(json_walk *w, cJSON *node, int depth)
+{
+    int type = node->type & 0xFF;
+    if (type == cJSON_String)
+        return json_intern(w, &node->valuestring) ? 0 : AF_ENOMEM;
+    if (type != cJSON_Object && type != cJSON_Array)
         return 0;
     if (depth > AF_DOC_MAX_DEPTH) {
         char ptr[sizeof w->err->pointer];
@@ -191,26 +248,10 @@ static int json_check(json_walk *w, const cJSON *node, int depth)
                             "nesting deeper than %d levels", AF_DOC_MAX_DEPTH);
     }
     w->path[depth - 1] = node;
-    if (is_object) {
-        size_t n = 0, index;
-        unsigned kinds = 0;
-        for (const cJSON *c = node->child; c != NULL; c = c->next, n++)
-            kinds |= af_doc_key_kind(c->string);
-        if (kinds != 0)
-            af_doc_note_keys(w->doc, kinds);
-        int found = af_doc_keys_first_dup(&w->keys, node, n, &index);
-        if (found < 0)
-            return af_error_set(w->err, found, w->doc->name, NULL, 0, 0,
-                                "out of memory");
-        if (found > 0)
-            return json_dup_error(w, depth, node, index);
-    }
-    for (const cJSON *c = node->child; c != NULL; c = c->next) {
-        int rc = json_check(w, c, depth + 1);
-        if (rc != 0)
-            return rc;
-    }
-    return 0;
+    int rc = type == cJSON_Object ? json_object(w, node, depth) : 0;
+    for (cJSON *c = node->child; rc == 0 && c != NULL; c = c->next)
+        rc = json_check(w, c, depth + 1);
+    return rc;
 }
 
 static int json_syntax_error(const af_doc *doc, size_t off, af_error *err)
@@ -279,12 +320,15 @@ static int parse_json(af_doc *doc, af_error *err)
                             "out of memory");
     w->doc = doc;
     w->err = err;
+    w->is_interning = af_doc_pool_raw_bytes(doc) > INTERN_MIN_BYTES;
     int rc = json_check(w, doc->root, 1);
     af_doc_keys_free(&w->keys);
+    bool is_interned = w->is_interning;
     free(w);
-    if (rc == 0 && af_doc_pool_intern_tree(doc) != 0)
-        rc = af_error_set(err, AF_ENOMEM, doc->name, NULL, 0, 0,
-                          "out of memory");
+    if (rc == AF_ENOMEM)
+        return af_error_set(err, rc, doc->name, NULL, 0, 0, "out of memory");
+    if (rc == 0 && is_interned)
+        af_doc_pool_drop_raw(doc); /* every string is interned now */
     return rc;
 }
 
@@ -312,9 +356,8 @@ static af_doc_format detect(const char *name, const char *text, size_t len)
                                                          : AF_DOC_YAML;
 }
 
-/* Parses doc->text, which doc already owns. Frees doc on failure. */
-static int parse_owned(af_doc *doc, af_doc_format fmt, af_doc **out,
-                       af_error *err)
+/* Parses doc->text into doc->root (the doc is the caller's either way). */
+static int parse_doc(af_doc *doc, af_doc_format fmt, af_error *err)
 {
     if (fmt != AF_DOC_JSON && fmt != AF_DOC_YAML)
         fmt = detect(doc->name, doc->text, doc->len);
@@ -324,19 +367,11 @@ static int parse_owned(af_doc *doc, af_doc_format fmt, af_doc **out,
     bool is_json = fmt == AF_DOC_JSON;
     int rc = af_doc_pool_begin(doc, doc->len / 2 * 3,
                                is_json ? doc->len + 1 : doc->len / 8);
-    if (rc != 0) {
-        af_error_set(err, rc, doc->name, NULL, 0, 0, "out of memory");
-    } else {
-        rc = fmt == AF_DOC_JSON ? parse_json(doc, err)
-                                : af_doc_parse_yaml(doc, err);
-        af_doc_pool_end(doc);
-    }
-    if (rc != 0) {
-        af_doc_free(doc);
-        return rc;
-    }
-    *out = doc;
-    return 0;
+    if (rc != 0)
+        return af_error_set(err, rc, doc->name, NULL, 0, 0, "out of memory");
+    rc = is_json ? parse_json(doc, err) : af_doc_parse_yaml(doc, err);
+    af_doc_pool_end(doc);
+    return rc;
 }
 
 static af_doc *doc_new(const char *name, char *text, size_t len)
@@ -373,7 +408,13 @@ int af_doc_parse(const char *text, size_t len, const char *name,
     if (len > 0)
         memcpy(copy, text, len);
     copy[len] = '\0';
-    return parse_owned(doc, fmt, out, err);
+    int rc = parse_doc(doc, fmt, err);
+    if (rc != 0) {
+        af_doc_free(doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
 }
 
 /* Reads all of f into a malloc'd NUL-terminated buffer: in one read when
@@ -416,6 +457,44 @@ static int read_all(FILE *f, char **out, size_t *out_len)
     return 0;
 }
 
+/* A file's text: mapped when that is safe (no copy out of the page
+   cache), else read into a buffer. */
+typedef struct file_text {
+    char *p; /* NUL-terminated */
+    size_t len;
+    size_t mapped; /* bytes mapped; 0: p is malloc'd */
+} file_text;
+
+/* A regular file whose size is not a multiple of the page size can be
+   mapped with its NUL for free: the rest of the last page reads as
+   zeros. Anything else is read. */
+static int text_open(FILE *f, file_text *t)
+{
+    struct stat st;
+    long page = sysconf(_SC_PAGESIZE);
+    *t = (file_text){NULL, 0, 0};
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && page > 0 &&
+        st.st_size > 0 && (uintmax_t)st.st_size <= AF_DOC_MAX_SIZE &&
+        st.st_size % page != 0) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+                       fileno(f), 0);
+        if (p != MAP_FAILED) {
+            *t = (file_text){p, (size_t)st.st_size, (size_t)st.st_size};
+            return 0;
+        }
+    }
+    return read_all(f, &t->p, &t->len);
+}
+
+static void text_close(file_text *t)
+{
+    if (t->mapped != 0)
+        munmap(t->p, t->mapped);
+    else
+        free(t->p);
+    t->p = NULL;
+}
+
 int af_doc_read_file(const char *path, char **out, size_t *out_len)
 {
     FILE *f = fopen(path, "rb");
@@ -438,9 +517,8 @@ int af_doc_load_file(const char *path, af_doc **out, af_error *err)
     if (f == NULL)
         return af_error_set(err, AF_EIO, path, NULL, 0, 0,
                             "cannot open '%s': %s", path, strerror(errno));
-    char *text = NULL;
-    size_t len = 0;
-    int rc = read_all(f, &text, &len);
+    file_text text;
+    int rc = text_open(f, &text);
     int saved = errno;
     fclose(f);
     if (rc == AF_EIO)
@@ -450,17 +528,20 @@ int af_doc_load_file(const char *path, af_doc **out, af_error *err)
         return af_error_set(err, rc, path, NULL, 0, 0,
                             "'%s' is larger than %zu bytes", path,
                             AF_DOC_MAX_SIZE);
-    af_doc *doc = rc == 0 ? doc_new(path, text, len) : NULL;
+    af_doc *doc = rc == 0 ? doc_new(path, text.p, text.len) : NULL;
     if (doc == NULL) {
-        free(text);
+        text_close(&text);
         return af_error_set(err, AF_ENOMEM, path, NULL, 0, 0, "out of memory");
     }
-    rc = parse_owned(doc, AF_DOC_AUTO, out, err);
-    if (rc == 0) { /* the tree holds copies of every string it needs */
-        free(doc->text);
-        doc->text = NULL;
+    rc = parse_doc(doc, AF_DOC_AUTO, err);
+    doc->text = NULL; /* the tree holds copies of every string it needs */
+    text_close(&text);
+    if (rc != 0) {
+        af_doc_free(doc);
+        return rc;
     }
-    return rc;
+    *out = doc;
+    return 0;
 }
 
 void af_doc_free(af_doc *doc)

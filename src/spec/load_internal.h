@@ -37,9 +37,11 @@ void af_doc_keys_free(af_doc_keys *ks);
 
 /* Looks at the first n members of object obj: sets *index to the position
    of the first member whose key repeats an earlier one and returns 1;
-   returns 0 when the keys are distinct, AF_ENOMEM when out of memory. */
+   returns 0 when the keys are distinct, AF_ENOMEM when out of memory.
+   is_interned: the keys are interned (af_doc_pool_strndup), so equal
+   keys are one pointer. */
 int af_doc_keys_first_dup(af_doc_keys *ks, const cJSON *obj, size_t n,
-                          size_t *index);
+                          bool is_interned, size_t *index);
 
 /* The DOM pool (dompool.c): every doc load.c makes owns one, and its
    tree lives in it. */
@@ -58,11 +60,15 @@ void af_doc_pool_end(af_doc *doc);
    af_doc_pool_begin and af_doc_pool_end. */
 char *af_doc_pool_strndup(af_doc *doc, const char *s, size_t len);
 
-/* Points every key and string of doc->root at its interned copy and
-   frees the strings cJSON made. Only between af_doc_pool_begin and
-   af_doc_pool_end, on a tree not deeper than AF_DOC_MAX_DEPTH. 0 or
-   AF_ENOMEM. */
-int af_doc_pool_intern_tree(af_doc *doc);
+/* The bytes of the strings cJSON made while parsing. */
+size_t af_doc_pool_raw_bytes(const af_doc *doc);
+
+/* Frees the strings cJSON made while parsing: call once every key and
+   string of doc->root points at its interned copy. */
+void af_doc_pool_drop_raw(af_doc *doc);
+
+/* Whether p is a node of doc's tree (in its pool's node region). */
+bool af_doc_pool_owns_node(const af_doc *doc, const void *p);
 
 /* Whether doc's tree lives in its pool (false only when the pool could
    not be made); af_doc_pool_free frees the pool with the tree. */

@@ -21,11 +21,17 @@
 
 #include "spec/ref_internal.h"
 
+#include "spec/load_internal.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Objects with more members than this are hashed on lookup; smaller
+   ones are scanned (a probe costs about that much). */
+#define BIG_OBJECT 16
 
 typedef af_set_doc set_doc;
 typedef af_id_entry id_entry;
@@ -430,9 +436,39 @@ static int dangling(const ref_ctx *c, const target *t,
                     c->ref, what, tr->token, parent, kind_of(tr->last));
 }
 
+/* Whether node lies in one of the set's documents (not in a tree the
+   compiler made, which could be freed and its address reused). */
+static bool in_docset(const af_docset *ds, const cJSON *node)
+{
+    for (size_t i = 0; i < ds->n_docs; i++)
+        if (af_doc_pool_owns_node(ds->docs[i]->doc, node))
+            return true;
+    return false;
+}
+
+/* The first BIG_OBJECT members are scanned, as cJSON would; an object
+   with more, in a document of the set, is hashed (refindex.c). */
+const cJSON *af_docset_member(af_docset *ds, const cJSON *obj, const char *key)
+{
+    if (!cJSON_IsObject(obj) || key == NULL)
+        return NULL;
+    const cJSON *m = obj->child;
+    for (int n = 0; m != NULL && n < BIG_OBJECT; m = m->next, n++) {
+        if (m->string == NULL)
+            return NULL; /* as cJSON: a member without a key ends it */
+        if (m->string[0] == key[0] && strcmp(m->string, key) == 0)
+            return m;
+    }
+    if (m == NULL)
+        return NULL;
+    if (ds == NULL || !in_docset(ds, obj))
+        return cJSON_GetObjectItemCaseSensitive(obj, key);
+    return af_ref_member(&ds->members, obj, key);
+}
+
 static const cJSON *member_of(void *ds, const cJSON *obj, const char *key)
 {
-    return af_ref_member(&((af_docset *)ds)->members, obj, key);
+    return af_docset_member(ds, obj, key);
 }
 
 /* frag starts with '#': a JSON pointer from the resource, or an anchor. */

@@ -69,6 +69,12 @@ int af_ref_resolve(af_docset *ds, const af_doc *from, const char *from_pointer,
                    const char *base_uri, const char *ref, af_ref_target *out,
                    af_error *err);
 
+/* The member key of object obj, as cJSON_GetObjectItemCaseSensitive finds
+   it. Big objects of the docset's documents are hashed on first lookup,
+   so looking up every key of a big map (paths, components/schemas) costs
+   linear time, not quadratic. ds may be NULL; obj may be any node. */
+const cJSON *af_docset_member(af_docset *ds, const cJSON *obj, const char *key);
+
 /* Follows a JSON pointer ("", "/a/b", "#/a/b", with ~0 ~1 and %XX) from
    root. Returns 0 and *out, or AF_EREF when a token is missing. */
 int af_pointer_get(const cJSON *root, const char *pointer, const cJSON **out);

@@ -62,7 +62,9 @@ const char *af_ref_base_at(const af_set_doc *d, const char *ptr,
    schema name. Created on first use; the documents must outlive it. */
 typedef struct af_ref_members af_ref_members;
 
-/* The first member of object obj named key, or NULL. */
+/* The first member of object obj named key, or NULL (as
+   cJSON_GetObjectItemCaseSensitive), hashing obj's members on first use.
+   obj must be an object of a docset document (its address is the key). */
 const cJSON *af_ref_member(af_ref_members **mi, const cJSON *obj,
                            const char *key);
 void af_ref_members_free(af_ref_members *mi);

@@ -26,10 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Objects with at least this many members are hashed by the member
-   index; smaller ones are scanned (a probe costs about that much). */
-#define BIG_OBJECT 16
-
 char *af_ref_strf(const char *fmt, ...)
 {
     va_list ap;
@@ -354,8 +350,7 @@ const char *af_ref_base_at(const af_set_doc *d, const char *ptr, bool with_self)
 /* ---- the member index ---------------------------------------------------- */
 
 typedef struct obj_slot {
-    const cJSON *obj; /* NULL: empty */
-    bool is_big;
+    const cJSON *obj; /* a hashed object; NULL: empty */
 } obj_slot;
 
 typedef struct member_slot {
@@ -365,7 +360,7 @@ typedef struct member_slot {
 } member_slot;
 
 struct af_ref_members {
-    obj_slot *objs; /* every object looked into: big or not */
+    obj_slot *objs; /* the big objects hashed so far */
     size_t objs_cap, n_objs;
     member_slot *members; /* members of the big ones */
     size_t members_cap, n_members;
@@ -462,50 +457,36 @@ static bool objs_room(af_ref_members *mi)
     return true;
 }
 
-/* Whether obj is hashed, hashing it on first sight when it is big; -1
-   when out of memory (the caller scans). */
-static int is_hashed(af_ref_members *mi, const cJSON *obj)
+/* Hashes obj on first sight; false when out of memory (the caller
+   scans). */
+static bool hashed(af_ref_members *mi, const cJSON *obj)
 {
-    if (mi->objs_cap > 0) {
-        const obj_slot *s = obj_find(mi, obj);
-        if (s->obj != NULL)
-            return s->is_big;
-    }
-    size_t n = 0;
-    for (const cJSON *m = obj->child; m != NULL && n < BIG_OBJECT; m = m->next)
-        n++;
-    if (!objs_room(mi))
-        return -1;
-    bool is_big = false;
-    if (n >= BIG_OBJECT) {
-        n = (size_t)cJSON_GetArraySize(obj);
-        if (!index_members(mi, obj, n))
-            return -1;
-        is_big = true;
-    }
-    *obj_find(mi, obj) = (obj_slot){obj, is_big};
+    if (mi->objs_cap > 0 && obj_find(mi, obj)->obj != NULL)
+        return true;
+    if (!objs_room(mi) ||
+        !index_members(mi, obj, (size_t)cJSON_GetArraySize(obj)))
+        return false;
+    obj_find(mi, obj)->obj = obj;
     mi->n_objs++;
-    return is_big;
+    return true;
 }
 
 const cJSON *af_ref_member(af_ref_members **pmi, const cJSON *obj,
                            const char *key)
 {
-    if (!cJSON_IsObject(obj) || key == NULL)
-        return NULL;
     if (*pmi == NULL)
         *pmi = calloc(1, sizeof **pmi);
     af_ref_members *mi = *pmi;
-    if (mi == NULL || is_hashed(mi, obj) <= 0)
+    if (mi == NULL || !hashed(mi, obj))
         return cJSON_GetObjectItemCaseSensitive(obj, key);
     uint64_t h = member_hash(obj, key);
     size_t mask = mi->members_cap - 1;
     for (size_t i = (size_t)h & mask; mi->members[i].obj != NULL;
          i = (i + 1) & mask) {
-        const member_slot *s = &mi->members[i];
-        if (s->hash == h && s->obj == obj &&
-            strcmp(s->member->string, key) == 0)
-            return s->member;
+        const member_slot *m = &mi->members[i];
+        if (m->hash == h && m->obj == obj &&
+            strcmp(m->member->string, key) == 0)
+            return m->member;
     }
     return NULL;
 }

@@ -97,7 +97,7 @@ int af_memo_new(af_memo **out)
     m->cap = 1024;
     for (size_t i = 0; i < sizeof m->meta / sizeof m->meta[0]; i++)
         m->meta[i] = AF_NONE;
-    m->keys = calloc(m->cap, sizeof *m->keys);
+    m->keys = calloc(m->cap, sizeof(const cJSON *));
     m->vals = malloc(m->cap * sizeof *m->vals);
     if (m->keys == NULL || m->vals == NULL) {
         af_memo_free(m);
@@ -155,7 +155,7 @@ static int memo_put(af_memo *m, const cJSON *key, af_idx val)
         af_memo old = *m;
         m->cap *= 2;
         m->n = 0;
-        m->keys = calloc(m->cap, sizeof *m->keys);
+        m->keys = calloc(m->cap, sizeof(const cJSON *));
         m->vals = malloc(m->cap * sizeof *m->vals);
         if (m->keys == NULL || m->vals == NULL) {
             free(m->keys);
@@ -588,6 +588,23 @@ af_idx af_schema_ref(const af_sctx *x, const char *from, const char *ref,
     return AF_NONE;
 }
 
+/* A $dynamicRef (or $recursiveRef) r whose initial target is t, and the
+   anchor it names: the plain-name fragment; "" for $recursiveRef. */
+static int dynamic_ref(const af_sctx *x, const cJSON *r, af_idx t)
+{
+    const char *hash = strchr(r->valuestring, '#');
+    const char *name = strcmp(r->string, "$recursiveRef") == 0 ? ""
+                       : hash != NULL && hash[1] != '\0' && hash[1] != '/'
+                           ? hash + 1
+                           : NULL;
+    if (name != NULL && (name = af_arena_strdup(&x->c->m->arena, name)) == NULL)
+        return AF_ENOMEM;
+    AF_SCH(x)->dynamic_ref = t;
+    AF_SCH(x)->dynamic_ref_name = name;
+    x->c->memo->is_dynamic = true;
+    return 0;
+}
+
 /* Dynamic references and, in 2020-12, a $ref beside other keywords. */
 static int refs(const af_sctx *x)
 {
@@ -604,25 +621,13 @@ static int refs(const af_sctx *x)
         af_idx t = af_schema_ref(x, NULL, r->valuestring, x->c->err);
         if (t == AF_NONE)
             return af_schema_failed(x);
-        if (kws[i] == AF_KW_REF) {
+        if (kws[i] == AF_KW_REF)
             AF_SCH(x)->ref = t;
-            continue;
-        }
-        /* the anchor a $dynamicRef names; $recursiveRef names "" */
-        const char *hash = strchr(r->valuestring, '#');
-        const char *name = kws[i] == AF_KW_RECURSIVE_REF ? ""
-                           : hash != NULL && hash[1] != '\0' && hash[1] != '/'
-                               ? hash + 1
-                               : NULL;
-        if (name != NULL &&
-            (name = af_arena_strdup(&x->c->m->arena, name)) == NULL)
+        else if (dynamic_ref(x, r, t) < 0)
             return af_schema_oom(x);
-        AF_SCH(x)->dynamic_ref = t;
-        AF_SCH(x)->dynamic_ref_name = name;
-        x->c->memo->is_dynamic = true;
     }
     const cJSON *anchor = x->kw[AF_KW_DYNAMIC_ANCHOR];
-    if (cJSON_IsString(anchor)) {
+    if (anchor != NULL && cJSON_IsString(anchor)) {
         const char *s = af_arena_strdup(&x->c->m->arena, anchor->valuestring);
         if (s == NULL)
             return af_schema_oom(x);

@@ -65,7 +65,7 @@ static int extend(af_compiler *c, const af_at *at, af_at *out, const char *key,
 int af_walk_child(af_compiler *c, const af_at *at, const char *key, af_at *out)
 {
     const cJSON *node = cJSON_IsObject(at->node)
-                            ? cJSON_GetObjectItemCaseSensitive(at->node, key)
+                            ? af_docset_member(c->ds, at->node, key)
                             : NULL;
     int rc = extend(c, at, out, key, 0);
     out->node = node;

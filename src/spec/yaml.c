@@ -681,7 +681,8 @@ static int apply_merges(builder *b, frame *f)
 static int finish_mapping(builder *b, frame *f)
 {
     size_t index;
-    int found = af_doc_keys_first_dup(&b->keys, f->node, f->n_items, &index);
+    int found =
+        af_doc_keys_first_dup(&b->keys, f->node, f->n_items, true, &index);
     if (found < 0)
         return out_of_memory(b);
     if (found > 0) {
