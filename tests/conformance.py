@@ -46,10 +46,7 @@ with the oracle's error), 2 usage errors.
 
 import argparse
 import base64
-import datetime
-import ipaddress
 import json
-import math
 import os
 import re
 import subprocess
@@ -57,531 +54,19 @@ import sys
 import time
 import urllib.parse
 
-import jsonschema
-import yaml
-from jsonschema import Draft4Validator, Draft202012Validator, FormatChecker
+from conformance_spec import (FORM_TYPES, Op, Spec, base_type, is_json_type,
+                              type_accepts)
 
 AUTH = "bearer=oracle-token;basic=oracle:secret;apikey=oracle-key"
 IGNORED_HEADERS = ("accept", "content-type", "authorization")
-PCHAR_SAFE = "-._~!$&'()*+,;=:@/%"
-CLAIMED_FORMATS = (
-    "date", "date-time", "time", "duration", "email", "idn-email",
-    "hostname", "ipv4", "ipv6", "uri", "uri-reference", "uuid", "byte",
-    "binary", "password", "int32", "int64", "float", "double")
-
-sys.setrecursionlimit(20000)
-
-# ---- YAML 1.2 core schema (src/spec/yaml.c reads YAML this way) ----
-
-
-class CoreLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Plain scalars: null, bool, int, float of the YAML 1.2 core schema."""
-
-
-CoreLoader.yaml_implicit_resolvers = {}
-for _tag, _rx, _first in (
-        ("null", r"^(?:~|null|Null|NULL|)$", "~nN"),
-        ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-        ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$",
-         "-+0123456789"),
-        ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)"
-         r"(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-         "-+0123456789.")):
-    CoreLoader.add_implicit_resolver("tag:yaml.org,2002:" + _tag,
-                                     re.compile(_rx), list(_first) +
-                                     ([""] if _tag == "null" else []))
-
-
-def _core_int(loader, node):
-    text = loader.construct_scalar(node)
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    return int(text, 10)
-
-
-CoreLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
-
-
-def string_keys(node):
-    if isinstance(node, dict):
-        return {str(k): string_keys(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [string_keys(v) for v in node]
-    return node
-
-
-def load_document(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if path.endswith(".json"):
-        return json.loads(data)
-    return string_keys(yaml.load(data, Loader=CoreLoader))
-
-
-def walk_pointer(doc, pointer):
-    node = doc
-    if pointer in ("", "/"):
-        return node
-    for part in pointer.lstrip("/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, list):
-            node = node[int(part)]
-        else:
-            node = node[part]
-    return node
-
-
-# ---- formats: the ones the generator claims ----
-
-RFC3339_TIME = re.compile(
-    r"^(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$")
-RFC3339_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-DUR_DATE = r"(?:\d+Y(?:\d+M(?:\d+D)?)?|\d+M(?:\d+D)?|\d+D)"
-DUR_TIME = r"T(?:\d+H(?:\d+M(?:\d+S)?)?|\d+M(?:\d+S)?|\d+S)"
-DURATION = re.compile(
-    r"^P(?:%s(?:%s)?|%s|\d+W)$" % (DUR_DATE, DUR_TIME, DUR_TIME))
-BASE64 = re.compile(
-    r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
-HOST_LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
-URI_CHARS = re.compile(r"^(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$")
-URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-
-
-def is_date(s):
-    m = RFC3339_DATE.match(s)
-    if not m:
-        return False
-    try:
-        datetime.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return False
-    return True
-
-
-def is_time(s):
-    m = RFC3339_TIME.match(s)
-    if not m:
-        return False
-    hour, minute, sec = int(m[1]), int(m[2]), int(m[3])
-    if m[4] and (int(m[5]) > 23 or int(m[6]) > 59):
-        return False
-    return hour <= 23 and minute <= 59 and sec <= 60
-
-
-def is_date_time(s):
-    parts = re.split(r"[Tt]", s, maxsplit=1)
-    return len(parts) == 2 and is_date(parts[0]) and is_time(parts[1])
-
-
-def is_hostname(s):
-    if not s or len(s.rstrip(".")) > 253:
-        return False
-    return all(HOST_LABEL.match(label) for label in s.rstrip(".").split("."))
-
-
-def is_uri_reference(s):
-    return URI_CHARS.match(s) is not None
-
-
-def is_uri(s):
-    return is_uri_reference(s) and URI_SCHEME.match(s) is not None
-
-
-def number_in(lo, hi, integral):
-    def check(x):
-        if isinstance(x, bool) or not isinstance(x, (int, float)):
-            return True
-        if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
-            return False
-        if integral and x != int(x):
-            return False
-        return lo <= x <= hi
-    return check
-
-
-def make_format_checker():
-    have = [f for f in CLAIMED_FORMATS
-            if f in FormatChecker.checkers and f != "time"]
-    fc = FormatChecker(formats=have)
-    own = {
-        "date": is_date, "date-time": is_date_time, "time": is_time,
-        "duration": lambda s: DURATION.match(s) is not None,
-        "hostname": is_hostname, "uri": is_uri,
-        "uri-reference": is_uri_reference,
-        "byte": lambda s: BASE64.match(s) is not None,
-        "binary": lambda s: True, "password": lambda s: True,
-        "email": lambda s: "@" in s, "idn-email": lambda s: "@" in s,
-    }
-    for name, fn in own.items():
-        if name not in fc.checkers:
-            fc.checks(name)(
-                lambda x, fn=fn: not isinstance(x, str) or fn(x))
-    numeric = {
-        "int32": number_in(-2**31, 2**31 - 1, True),
-        "int64": number_in(-2**63, 2**63 - 1, True),
-        "float": number_in(-3.4028234663852886e38, 3.4028234663852886e38,
-                           False),
-        "double": number_in(-sys.float_info.max, sys.float_info.max, False),
-    }
-    for name, fn in numeric.items():
-        fc.checks(name)(fn)
-    return fc
-
-
-FORMAT_CHECKER = make_format_checker()
-
-# ---- the spec and its schemas as plain JSON Schema ----
-
-MAP_KEYS = ("properties", "patternProperties", "definitions", "$defs",
-            "dependentSchemas")
-ONE_KEYS = ("additionalProperties", "additionalItems", "not", "contains",
-            "propertyNames", "if", "then", "else", "unevaluatedProperties",
-            "unevaluatedItems", "contentSchema")
-LIST_KEYS = ("allOf", "anyOf", "oneOf", "prefixItems")
-DROP_KEYS = ("discriminator", "xml", "externalDocs", "example", "examples",
-             "nullable", "x-nullable", "$id", "$schema", "id")
-SWAGGER_PARAM_KEYS = (
-    "type", "format", "items", "enum", "maximum", "exclusiveMaximum",
-    "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern",
-    "maxItems", "minItems", "uniqueItems", "multipleOf", "x-nullable")
-
-
-class Spec:
-    """One spec: its documents, dialect, and translated schemas."""
-
-    def __init__(self, path):
-        self.path = os.path.realpath(path)
-        self.docs = {}
-        self.root = self.doc(self.path)
-        if "swagger" in self.root:
-            self.dialect = "2.0"
-        elif str(self.root.get("openapi", "3.0")).startswith("3.1"):
-            self.dialect = "3.1"
-        else:
-            self.dialect = "3.0"
-        is_31 = self.dialect == "3.1"
-        self.validator_cls = Draft202012Validator if is_31 else Draft4Validator
-        self.defs_key = "$defs" if is_31 else "definitions"
-        self.defs = {}
-        self.ref_names = {}
-        self.validators = {}
-        self.limits = []  # adapter limitations met (unresolvable refs)
-
-    def doc(self, path):
-        if path not in self.docs:
-            self.docs[path] = load_document(path)
-        return self.docs[path]
-
-    def resolve(self, ref, file):
-        """(node, file) a $ref points to."""
-        target, _, frag = ref.partition("#")
-        if target:
-            file = os.path.realpath(
-                os.path.join(os.path.dirname(file),
-                             urllib.parse.unquote(target)))
-        node = walk_pointer(self.doc(file), urllib.parse.unquote(frag))
-        return node, file
-
-    def deref(self, node, file):
-        """Follows $ref chains of non-schema objects."""
-        for _ in range(32):
-            if not (isinstance(node, dict) and
-                    isinstance(node.get("$ref"), str)):
-                break
-            node, file = self.resolve(node["$ref"], file)
-        return node, file
-
-    # -- schema translation --
-
-    def ref_name(self, ref, file):
-        try:
-            target, tfile = self.resolve(ref, file)
-        except (KeyError, IndexError, ValueError, OSError, TypeError):
-            self.limits.append("unresolvable $ref %s" % ref)
-            return None
-        key = (tfile, ref.partition("#")[2])
-        name = self.ref_names.get(key)
-        if name is None:
-            name = "r%d" % len(self.ref_names)
-            self.ref_names[key] = name
-            self.defs[name] = {}
-            self.defs[name] = self.schema(target, tfile)
-        return name
-
-    def schema(self, node, file):
-        if isinstance(node, bool):
-            return node
-        if not isinstance(node, dict):
-            return {}
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            name = self.ref_name(ref, file)
-            out = {"$ref": "#/%s/%s" % (self.defs_key, name)} if name else {}
-            if self.dialect != "3.1":
-                return out
-            rest = self.keywords({k: v for k, v in node.items()
-                                  if k != "$ref"}, file)
-            rest.update(out)
-            return rest
-        return self.keywords(node, file)
-
-    def keywords(self, node, file):
-        out = {}
-        for k, v in node.items():
-            if k in DROP_KEYS or (k == "type" and v == "file"):
-                continue
-            if k in MAP_KEYS and isinstance(v, dict):
-                out[k] = {n: self.schema(s, file) for n, s in v.items()}
-            elif k in LIST_KEYS and isinstance(v, list):
-                out[k] = [self.schema(s, file) for s in v]
-            elif k == "items" and isinstance(v, list):
-                out[k] = [self.schema(s, file) for s in v]
-            elif k in ONE_KEYS + ("items",) and isinstance(v, (dict, bool)):
-                out[k] = self.schema(v, file)
-            elif k == "dependencies" and isinstance(v, dict):
-                out[k] = {n: self.schema(s, file) if isinstance(
-                    s, (dict, bool)) else s for n, s in v.items()}
-            elif k == "required" and not isinstance(v, list):
-                continue  # draft 3's boolean `required`
-            else:
-                out[k] = v
-        self.nullable(node, out)
-        self.drop_read_only(node, out, file)
-        return out
-
-    def nullable(self, node, out):
-        if self.dialect == "3.1":
-            return
-        if node.get("nullable") is not True and not (
-                self.dialect == "2.0" and node.get("x-nullable") is True):
-            return
-        t = out.get("type")
-        if isinstance(t, str):
-            out["type"] = [t, "null"]
-        elif isinstance(t, list) and "null" not in t:
-            out["type"] = t + ["null"]
-        if isinstance(out.get("enum"), list) and None not in out["enum"]:
-            out["enum"] = out["enum"] + [None]
-
-    def is_read_only(self, node, file):
-        try:
-            node, _ = self.deref(node, file)
-        except (KeyError, IndexError, ValueError, OSError, TypeError):
-            return False
-        return isinstance(node, dict) and node.get("readOnly") is True
-
-    def drop_read_only(self, node, out, file):
-        props = node.get("properties")
-        if not isinstance(out.get("required"), list) or not isinstance(
-                props, dict):
-            return
-        out["required"] = [r for r in out["required"] if not (
-            r in props and self.is_read_only(props[r], file))]
-
-    # -- validators over the shared definitions --
-
-    def validator(self, schema):
-        key = id(schema)
-        v = self.validators.get(key)
-        if v is None:
-            root = {self.defs_key: self.defs, "allOf": [schema]}
-            v = (self.validator_cls(root, format_checker=FORMAT_CHECKER),
-                 schema)
-            self.validators[key] = v
-        return v[0]
-
-    def errors(self, schema, value):
-        """The oracle's error messages for value (empty: valid)."""
-        try:
-            errs = list(self.validator(schema).iter_errors(value))
-        except Exception as e:  # a schema the adapter could not express
-            return [("adapter", "validator raised %s: %s" %
-                     (type(e).__name__, e))]
-        out = []
-        for e in errs:
-            leaf = best_leaf(e)
-            out.append(("format" if leaf.validator == "format" else
-                        "schema", "%s at %s (schema %s)" % (
-                            leaf.message[:300],
-                            "/" + "/".join(str(p) for p in leaf.absolute_path),
-                            "/".join(str(p) for p in leaf.absolute_schema_path))))
-        return out
-
-    def is_valid(self, schema, value):
-        return not self.errors(schema, value)
-
-    def target(self, schema):
-        """schema with $refs into the definitions followed."""
-        for _ in range(64):
-            if not isinstance(schema, dict) or "$ref" not in schema:
-                break
-            name = schema["$ref"].rsplit("/", 1)[-1]
-            schema = self.defs.get(name, {})
-        return schema if isinstance(schema, dict) else {}
-
-
-def best_leaf(error):
-    """The most telling error below error (for anyOf / oneOf)."""
-    if not error.context:
-        return error
-    return jsonschema.exceptions.best_match([error]) or error
-
-
-# ---- an operation of the spec, as the oracle reads it ----
-
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def base_type(media):
-    return media.split(";", 1)[0].strip().lower() if media else ""
-
-
-def is_json_type(media):
-    t = base_type(media)
-    return t == "application/json" or t.endswith("+json")
-
-
-def type_accepts(accepted, ct):
-    a = base_type(accepted)
-    return a == ct or a == "*/*" or (a.endswith("/*") and
-                                     ct.startswith(a[:-1]))
-
-
-class Param:
-    def __init__(self, name, where, required, schema, style, explode,
-                 allow_reserved, is_content):
-        self.name, self.where, self.required = name, where, required
-        self.schema, self.style, self.explode = schema, style, explode
-        self.allow_reserved, self.is_content = allow_reserved, is_content
-
-
-class Op:
-    """Parameters, body and security of one operation."""
-
-    def __init__(self, spec, method, template):
-        self.spec = spec
-        item, ifile = spec.deref(spec.root["paths"][template], spec.path)
-        node, nfile = spec.deref(item[method.lower()], ifile)
-        self.node = node
-        self.params = []
-        self.body = None  # (required, {media: schema}, accepted types)
-        raws = {}
-        for plist, pfile in ((item.get("parameters"), ifile),
-                             (node.get("parameters"), nfile)):
-            for raw in plist or []:
-                p, f = spec.deref(raw, pfile)
-                if isinstance(p, dict) and "name" in p and "in" in p:
-                    raws[(p["name"], p["in"])] = (p, f)
-        if spec.dialect == "2.0":
-            self.swagger_params(list(raws.values()))
-        else:
-            for p, f in raws.values():
-                self.params.append(self.oas_param(p, f))
-            self.oas_body(node, nfile)
-        self.security = node["security"] if "security" in node else \
-            spec.root.get("security")
-        self.template_rx = path_regex(template)
-
-    def oas_param(self, p, f):
-        where = p["in"]
-        style = p.get("style", {"path": "simple", "query": "form",
-                                "header": "simple", "cookie": "form"}
-                      .get(where, "simple"))
-        explode = p.get("explode", style == "form")
-        schema, is_content = p.get("schema"), False
-        if schema is None and isinstance(p.get("content"), dict):
-            media = list(p["content"].values())
-            schema = media[0].get("schema") if media else None
-            is_content = True
-        return Param(p["name"], where, where == "path" or
-                     p.get("required") is True,
-                     self.spec.schema(schema if schema is not None else {}, f),
-                     style, explode, p.get("allowReserved") is True,
-                     is_content)
-
-    def oas_body(self, node, nfile):
-        if "requestBody" not in node:
-            return
-        rb, rfile = self.spec.deref(node["requestBody"], nfile)
-        content = rb.get("content") or {}
-        media = {}
-        for mtype, m in content.items():
-            m = m if isinstance(m, dict) else {}
-            media[base_type(mtype)] = (self.spec.schema(m["schema"], rfile)
-                                       if "schema" in m else None)
-        self.body = (rb.get("required") is True, media, list(content))
-
-    def swagger_param(self, p, f):
-        where = p["in"]
-        fmt = p.get("collectionFormat", "csv")
-        style, explode = "simple", False
-        if where in ("query", "formData"):
-            style, explode = {"csv": ("form", False), "multi": ("form", True),
-                              "ssv": ("spaceDelimited", False),
-                              "tsv": ("tabDelimited", False),
-                              "pipes": ("pipeDelimited", False)}.get(
-                                  fmt, ("form", False))
-        elif fmt != "csv":
-            style = "other"
-        raw = {k: p[k] for k in SWAGGER_PARAM_KEYS if k in p}
-        return Param(p["name"], where, where == "path" or
-                     p.get("required") is True, self.spec.schema(raw, f),
-                     style, explode, False, False)
-
-    def swagger_params(self, raws):
-        consumes = self.node.get("consumes") or self.spec.root.get(
-            "consumes") or []
-        form_props, form_required = {}, []
-        for p, f in raws:
-            if p["in"] == "body":
-                schema = self.spec.schema(p.get("schema", {}), f)
-                accepted = consumes or ["application/json"]
-                self.body = (p.get("required") is True,
-                             {base_type(t): schema for t in accepted},
-                             accepted)
-            elif p["in"] == "formData":
-                form_props[p["name"]] = self.swagger_param(p, f).schema
-                if p.get("required") is True:
-                    form_required.append(p["name"])
-            else:
-                self.params.append(self.swagger_param(p, f))
-        if form_props and self.body is None:
-            schema = {"type": "object", "properties": form_props}
-            if form_required:
-                schema["required"] = form_required
-            accepted = list(dict.fromkeys(list(consumes) + list(FORM_TYPES)))
-            self.body = (bool(form_required),
-                         {base_type(t): schema for t in accepted}, accepted)
-
-    def base_path(self):
-        root = self.spec.root
-        if self.spec.dialect == "2.0":
-            return (root.get("basePath") or "").rstrip("/")
-        servers = root.get("servers") or []
-        if not servers or not isinstance(servers[0], dict):
-            return ""
-        url = str(servers[0].get("url", ""))
-        for name, var in (servers[0].get("variables") or {}).items():
-            url = url.replace("{%s}" % name, str(var.get("default", "")))
-        return urllib.parse.urlsplit(url).path.rstrip("/")
-
-
-def path_regex(template):
-    rx = ""
-    for part in re.split(r"(\{[^}]*\})", template):
-        if part.startswith("{") and part.endswith("}"):
-            rx += "([^/]*)"
-        else:
-            rx += re.escape(urllib.parse.quote(part, safe=PCHAR_SAFE))
-    names = re.findall(r"\{([^}]*)\}", template)
-    return re.compile("^(.*?)" + rx + "$"), names
 
 
 # ---- judging one call ----
 
 MISSING = object()
+QUERY_DELIMS = {"form": ",", "spaceDelimited": r"%20|\+| ",
+                "pipeDelimited": r"%7C|\|", "tabDelimited": r"%09"}
+DELIM_TEXT = {r"%20|\+| ": " ", r"%7C|\|": "|", r"%09": "\t"}
 INVALID_KINDS = ("param", "missing-param", "body", "missing-body",
                  "malformed", "content-type", "security", "format", "schema")
 
@@ -622,6 +107,12 @@ def candidates(text):
     return out
 
 
+def text_of(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def text_equal(text, value):
     if isinstance(value, bool):
         return text == ("true" if value else "false")
@@ -637,6 +128,17 @@ def text_equal(text, value):
     return text == value
 
 
+def header_decode(text):
+    """A header value as sent: the renderer percent-encodes only what a
+    header cannot hold (control bytes, spaces at either end)."""
+    def one(m):
+        c = int(m.group(1), 16)
+        at_end = m.start() == 0 or m.end() == len(text)
+        return chr(c) if c < 0x20 or c == 0x7f or (c == 0x20 and at_end) \
+            else m.group(0)
+    return re.sub(r"%([0-9A-Fa-f]{2})", one, text)
+
+
 def auth_value(name, generic):
     items = [i.split("=", 1) for i in AUTH.split(";") if "=" in i]
     for key in (name, generic):
@@ -649,8 +151,9 @@ def auth_value(name, generic):
 class Checker:
     """The oracle's findings on one call: (kind, message) pairs."""
 
-    def __init__(self, spec, op, call):
+    def __init__(self, spec, op, call, stats=None):
         self.spec, self.op, self.call = spec, op, call
+        self.stats = stats if stats is not None else {}
         self.is_positive = call["mode"] == "positive"
         self.out = []
         headers = call["headers"]
@@ -669,6 +172,9 @@ class Checker:
     def add(self, kind, message):
         self.out.append((kind, message))
 
+    def count(self, what):
+        self.stats[what] = self.stats.get(what, 0) + 1
+
     def header_values(self, name):
         return [(n, v) for n, v in self.headers if n.lower() == name]
 
@@ -686,8 +192,10 @@ class Checker:
 
     def run(self):
         for p in self.op.params:
+            # OpenAPI 3.x: header parameters named Accept, Content-Type or
+            # Authorization SHALL be ignored (Swagger 2.0 has no such rule).
             if not (p.where == "header" and p.name.lower() in
-                    IGNORED_HEADERS):
+                    IGNORED_HEADERS and self.spec.dialect != "2.0"):
                 self.check_param(p)
         self.check_security()
         self.check_body()
@@ -708,44 +216,80 @@ class Checker:
 
     def wire(self, p):
         """The parameter as sent: a text, a list of texts, MISSING, or
-        None when its style is not parsed back here."""
+        None when its style is not parsed back here (objects, content,
+        allowReserved, deepObject, exploded label arrays)."""
         kind = self.kind_of(p.schema)
         if kind == "object" or p.is_content or p.allow_reserved:
             return None
-        if p.where == "path":
-            if p.style != "simple":
-                return None
-            raw = self.captures.get(p.name)
-            if raw is None:
-                return MISSING
-            if kind == "array":
-                return [unquote(x) for x in raw.split(",")] if raw else []
-            return unquote(raw)
-        if p.where == "query":
-            if p.style != "form":
-                return None
-            values = [v for n, v in self.query if n == p.name]
-            if not values:
-                return MISSING
-            if kind != "array":
-                return unquote(values[-1])
-            if p.explode:
-                return [unquote(v) for v in values]
-            return [unquote(x) for x in values[-1].split(",")]
-        if p.where == "header":
-            values = self.header_values(p.name.lower())
-            if p.style != "simple":
-                return None
-            if not values:
-                return MISSING
-            text = values[-1][1]
-            if kind == "array":
-                return [unquote(x) for x in text.split(",")]
-            return text
-        if p.where == "cookie" and p.style == "form" and kind != "array":
-            values = [v for n, v in self.cookies if n == p.name]
-            return unquote(values[-1]) if values else MISSING
-        return None
+        read = {"path": self.wire_path, "query": self.wire_query,
+                "header": self.wire_header, "cookie": self.wire_cookie}
+        return read[p.where](p, kind) if p.where in read else None
+
+    def split(self, raw, delim, decode=unquote):
+        """Array items of a delimited text; the whole text is kept too, as
+        items holding the delimiter make the split ambiguous."""
+        self.joined = (decode(raw), DELIM_TEXT.get(delim, delim))
+        return [decode(x) for x in re.split(delim, raw, flags=re.I)] \
+            if raw else []
+
+    def wire_path(self, p, kind):
+        raw = self.captures.get(p.name)
+        if raw is None:
+            return MISSING
+        sep = ","
+        if p.style == "label":
+            if not raw.startswith(".") or (kind == "array" and p.explode):
+                return raw if not raw.startswith(".") else None
+            raw = raw[1:]
+        elif p.style == "matrix":
+            pairs = [x.partition("=") for x in raw.split(";")[1:]]
+            if not pairs or any(unquote(n) != p.name for n, _, _ in pairs):
+                return raw
+            if kind == "array" and p.explode:
+                return [unquote(v) for _, _, v in pairs] if pairs[0][1] \
+                    else []
+            raw = pairs[-1][2]
+        elif p.style != "simple":
+            return None
+        return self.split(raw, sep) if kind == "array" else unquote(raw)
+
+    def wire_query(self, p, kind):
+        delim = QUERY_DELIMS.get(p.style)
+        if delim is None:
+            return None
+        values = [v for n, v in self.query if n == p.name]
+        if not values:
+            return MISSING
+        if kind != "array":
+            self.alts = [unquote(v) for v in values]
+            return unquote(values[-1])
+        if p.style == "form" and p.explode:
+            return [unquote(v) for v in values]
+        return self.split(values[-1], delim)
+
+    def wire_header(self, p, kind):
+        values = [v for _, v in self.header_values(p.name.lower())]
+        if p.style != "simple":
+            return None
+        if not values:
+            return MISSING
+        if kind == "array":
+            return self.split(values[-1], ",", lambda x: x)
+        self.alts = values
+        return values[-1]
+
+    def wire_cookie(self, p, kind):
+        if p.style != "form":
+            return None
+        values = [v for n, v in self.cookies if n == p.name]
+        if not values:
+            return MISSING
+        if kind != "array":
+            self.alts = [unquote(v) for v in values]
+            return self.alts[-1]
+        if p.explode:
+            return [unquote(v) for v in values]
+        return self.split(values[-1], ",")
 
     def mismatch(self, p, wire, value):
         if wire is MISSING:
@@ -755,19 +299,29 @@ class Checker:
                 return "sent %r" % (wire,)
             if value == [] and wire in ([], [""]):
                 return None
-            if len(wire) != len(value) or not all(
+            if len(wire) == len(value) and all(
                     self.text_same(p, t, v) for t, v in zip(wire, value)):
-                return "sent %r" % (wire,)
-            return None
+                return None
+            if self.joined and all(isinstance(v, (str, int, bool))
+                                   for v in value) and self.text_same(
+                    p, self.joined[0], self.joined[1].join(
+                        text_of(v) for v in value)):
+                return None  # an item holds the delimiter: compare whole
+            return "sent %r" % (wire,)
         if isinstance(value, dict) or isinstance(wire, list):
             return None if isinstance(value, dict) else "sent %r" % (wire,)
-        return None if self.text_same(p, wire, value) else "sent %r" % wire
+        # A parameter named as an apiKey credential is sent twice.
+        if any(self.text_same(p, t, value) for t in self.alts or [wire]):
+            return None
+        return "sent %r" % wire
 
     @staticmethod
     def text_same(p, text, value):
         if text_equal(text, value):
             return True
-        return p.where == "header" and text_equal(unquote(text), value)
+        return p.where == "header" and (
+            text_equal(header_decode(text), value) or
+            text_equal(unquote(text), value))
 
     def best(self, schema, cands):
         for c in cands:
@@ -779,14 +333,14 @@ class Checker:
         if wire is MISSING:
             return not p.required
         if isinstance(wire, list):
-            items = self.spec.target(p.schema).get("items", {})
-            items = items if isinstance(items, (dict, bool)) else {}
+            items = self.items_of(p.schema)
             value = [self.best(items, candidates(t)) for t in wire]
             return self.spec.is_valid(p.schema, value) or (
                 wire == [""] and self.spec.is_valid(p.schema, []))
         return any(self.spec.is_valid(p.schema, c) for c in candidates(wire))
 
     def check_param(self, p):
+        self.alts = self.joined = None
         bag = self.call.get(p.where + "_params", {})
         if p.name not in bag:
             if p.required:
@@ -796,6 +350,7 @@ class Checker:
         value = bag[p.name]
         errors = self.spec.errors(p.schema, value)
         wire = self.wire(p)
+        self.count("values only" if wire is None else "parsed back")
         what = "%s parameter %r = %s" % (p.where, p.name,
                                          json.dumps(value)[:200])
         if self.is_positive:
@@ -867,26 +422,26 @@ class Checker:
             if media is not None:
                 self.add("serial", "a body sent to an operation without one")
             return
-        required, schemas, accepted = body
         if media is None:
-            if required:
+            if body.required:
                 self.add("missing-body", "the required body is absent")
             return
         cts = self.header_values("content-type")
         ct = base_type(cts[-1][1]) if cts else ""
-        if not any(type_accepts(a, ct) for a in accepted):
+        if not any(type_accepts(a, ct) for a in body.accepted):
             self.add("content-type", "Content-Type %r is not one of %s"
-                     % (ct, accepted))
+                     % (ct, body.accepted))
             return
         key = base_type(media)
-        if key not in schemas:
-            key = next((k for k in schemas if type_accepts(k, ct)), None)
-        schema = schemas.get(key)
+        if key not in body.media:
+            key = next((k for k in body.media if type_accepts(k, ct)), None)
+        schema, enc = body.media.get(key, (None, {}))
         if schema is None:
-            return
-        self.check_body_value(schema, media, cts[-1][1])
+            self.count("bodies without schema")
+        else:
+            self.check_body_value(schema, enc, media, cts[-1][1])
 
-    def check_body_value(self, schema, media, ct_header):
+    def check_body_value(self, schema, enc, media, ct_header):
         body = self.call["body"]
         violation = self.call.get("violation") or {}
         if is_json_type(media):
@@ -901,17 +456,30 @@ class Checker:
             if has_duplicate_keys(body):
                 self.add("body", "the JSON body repeats a member name")
             value = body
+            self.count("JSON bodies")
+        elif "json" in base_type(media) and isinstance(body, str):
+            try:  # text/json and kin: JSON text, sent as a string
+                value = json.loads(body, object_pairs_hook=PairsDict)
+            except ValueError:
+                self.add("malformed", "the %s body is not JSON: %r"
+                         % (media, body[:80]))
+                return
         elif base_type(media) == FORM_TYPES[0]:
-            value = self.form_object(schema, parse_form(body))
+            value = self.form_object(schema, enc, parse_form(body))
+            self.count("form bodies")
         elif base_type(media).startswith("multipart/"):
             m = re.search(r"boundary=([^;]+)", ct_header)
             fields = parse_multipart(body, m.group(1) if m else "")
-            value = self.form_object(schema, fields)
+            value = self.form_object(schema, enc, fields)
+            self.count("multipart bodies")
         else:
             value = self.best(schema, candidates(body))
+            self.count("other bodies")
         for kind, msg in self.spec.errors(schema, value):
             self.add(kind if kind != "schema" else "body",
                      "body: %s" % msg)
+
+    # -- form and multipart bodies, read back as a server would --
 
     def props_of(self, schema, out, depth=0):
         t = self.spec.target(schema)
@@ -924,35 +492,96 @@ class Checker:
                 self.props_of(branch, out, depth + 1)
         return out
 
-    def form_object(self, schema, fields):
-        """The object a server reads from form fields: each value the
-        first reading that fits its property's schema."""
-        props = self.props_of(schema, {})
+    def sub_schema(self, schema, props, name):
+        if name in props:
+            return props[name]
         extra = self.spec.target(schema).get("additionalProperties", {})
-        grouped = {}
-        for name, cands in fields:
-            grouped.setdefault(name, []).append(cands)
-        obj = {}
-        for name, occs in grouped.items():
-            sub = props.get(name, extra if isinstance(extra, dict) else {})
-            if self.kind_of(sub) == "array":
-                items = self.spec.target(sub).get("items", {})
-                items = items if isinstance(items, (dict, bool)) else {}
-                value = [self.best(items, c) for c in occs]
-                if value == [""] and self.spec.is_valid(sub, []):
-                    value = []
-                obj[name] = value
-            else:
-                obj[name] = self.best(sub, occs[-1])
-        return obj
+        return extra if isinstance(extra, (dict, bool)) else {}
+
+    def items_of(self, schema, depth=0):
+        """The items schema of an array schema, also found in a branch of
+        allOf / anyOf / oneOf."""
+        t = self.spec.target(schema)
+        if isinstance(t.get("items"), (dict, bool)):
+            return t["items"]
+        for key in ("allOf", "anyOf", "oneOf"):
+            for branch in t.get(key) or [] if depth < 8 else []:
+                items = self.items_of(branch, depth + 1)
+                if items != {}:
+                    return items
+        return {}
+
+    def form_object(self, schema, enc, fields):
+        """The object a server reads from the fields: deepObject keys
+        (name[a][b]) nest, delimited styles split, and each value is the
+        first reading of its text that fits its schema."""
+        props = self.props_of(schema, {})
+        tree = {}
+        for name, occ in fields:
+            keys = [name]
+            m = re.match(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$", name)
+            if m and name not in props and (
+                    m.group(1) in props or
+                    enc.get(m.group(1), ("",))[0] == "deepObject"):
+                keys = [m.group(1)] + re.findall(r"\[([^\[\]]*)\]",
+                                                 m.group(2))
+            node = tree
+            for k in keys[:-1]:
+                if not isinstance(node.get(k), dict):
+                    node[k] = {}
+                node = node[k]
+            leaf = node.setdefault(keys[-1], [])
+            if isinstance(leaf, list):
+                leaf.append(occ)
+        return {k: self.read(self.sub_schema(schema, props, k), node,
+                             enc.get(k, ("form", True)))
+                for k, node in tree.items()}
+
+    def read(self, schema, node, style):
+        if isinstance(node, list):
+            return self.read_leaf(schema, node, style)
+        props = self.props_of(schema, {})
+        out = {k: self.read(self.sub_schema(schema, props, k), child,
+                            ("form", True)) for k, child in node.items()}
+        if not out or not all(k.isdigit() for k in out):
+            return out
+        # Indexed keys (name[0][x]) are an array of objects.
+        items = self.items_of(schema)
+        as_list = [self.read(items, node[k], ("form", True))
+                   for k in sorted(node, key=int)]
+        readings = [as_list, out] if self.kind_of(schema) == "array" \
+            else [out, as_list]
+        return self.best(schema, readings)
+
+    def read_leaf(self, schema, occs, style):
+        last = occs[-1]
+        parts = occs
+        delim = {"spaceDelimited": r"%20|\+| ", "pipeDelimited": r"%7C|\|",
+                 "tabDelimited": r"%09"}.get(style[0])
+        if delim is None and style[0] == "form" and not style[1]:
+            delim = ","
+        if delim and len(occs) == 1 and last[0] is not None:
+            parts = [(x, candidates(urllib.parse.unquote_plus(x)))
+                     for x in re.split(delim, last[0], flags=re.I)]
+        items = self.items_of(schema)
+        as_array = [self.best(items, o[1]) for o in parts]
+        scalar = list(last[1])
+        if "" in scalar:
+            scalar += [{}, []]
+        if self.kind_of(schema) == "array":
+            readings = [as_array] + scalar
+        else:
+            readings = scalar + [as_array]
+        return self.best(schema, readings)
 
 
 def parse_form(body):
+    """(name, (raw value, candidate values)) per field."""
     fields = []
     for item in body.split("&") if body else []:
         name, _, value = item.partition("=")
         fields.append((urllib.parse.unquote_plus(name),
-                       candidates(urllib.parse.unquote_plus(value))))
+                       (value, candidates(urllib.parse.unquote_plus(value)))))
     return fields
 
 
@@ -970,11 +599,228 @@ def parse_multipart(body, boundary):
         ctm = re.search(r"(?im)^content-type:\s*([^\r\n;]+)", head)
         ptype = ctm.group(1).strip().lower() if ctm else "text/plain"
         if is_json_type(ptype):
-            cands = [x for x in candidates(content) if x is not content][:1] \
-                or [content]
+            try:
+                cands = [json.loads(content)]
+            except ValueError:
+                cands = [content]
         elif ptype.startswith("text/"):
             cands = candidates(content)
         else:
             cands = [content]
-        fields.append((unquote(m.group(1)) if m else "", cands))
+        fields.append((unquote(m.group(1)) if m else "", (None, cands)))
     return fields
+
+
+# ---- running gen over the specs ----
+
+
+class Result:
+    def __init__(self, label):
+        self.label = label
+        self.pos = self.pos_ok = self.neg = self.neg_ok = 0
+        self.soft = self.pos_format = self.unjudged = 0
+        self.serial_neg = 0
+        self.pos_fail = []  # (label, call, findings)
+        self.neg_fail = []
+        self.note = None  # why the spec was not run
+        self.is_error = False
+        self.limits = []
+        self.stats = {}
+
+
+def judge(spec, ops, call, res):
+    key = (call["method"], call["path_template"])
+    if key not in ops:
+        ops[key] = Op(spec, *key)
+    findings = Checker(spec, ops[key], call, res.stats).run()
+    kinds = {k for k, _ in findings}
+    if call["mode"] == "positive":
+        res.pos += 1
+        if not findings:
+            res.pos_ok += 1
+        elif kinds == {"adapter"}:
+            res.unjudged += 1
+        else:
+            res.pos_format += kinds == {"format"}
+            res.pos_fail.append((res.label, call, findings))
+        return
+    if (call.get("violation") or {}).get("soft"):
+        res.soft += 1
+        return
+    res.neg += 1
+    if kinds & set(INVALID_KINDS):
+        res.neg_ok += 1
+        res.serial_neg += "serial" in kinds
+    else:
+        res.neg_fail.append((res.label, call, findings))
+
+
+def run_spec(args, path, label, must_load):
+    res = Result(label)
+    env = dict(os.environ, APIFUZZ_AUTH=AUTH)
+    cmd = [args.bin, "gen", path, "-n", str(args.n), "--seed",
+           str(args.seed), "--mixed"]
+    try:
+        proc = subprocess.run(cmd, env=env, capture_output=True,
+                              timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        res.note, res.is_error = "gen timed out", True
+        return res
+    err = proc.stderr.decode(errors="replace").strip().splitlines()
+    if proc.returncode != 0:
+        res.note = "gen exit %d: %s" % (proc.returncode,
+                                        err[-1] if err else "")
+        res.is_error = proc.returncode != 2 or must_load
+        return res
+    try:
+        spec = Spec(path)
+    except Exception as e:  # the oracle cannot read what gen could
+        res.note, res.is_error = "oracle cannot load: %s" % e, True
+        return res
+    ops = {}
+    for line in proc.stdout.decode().split("\n"):
+        if not line:
+            continue
+        call = json.loads(line, object_pairs_hook=PairsDict)
+        try:
+            judge(spec, ops, call, res)
+        except Exception as e:
+            res.unjudged += 1
+            res.limits.append("%s %s: oracle error %s: %s" % (
+                call["method"], call["path_template"], type(e).__name__, e))
+    res.limits.extend(sorted(set(spec.limits)))
+    return res
+
+
+def spec_list(args):
+    """(path, label, must_load) of every spec to check."""
+    out = []
+    ok = args.ok_dir
+    for name in sorted(os.listdir(ok)) if os.path.isdir(ok) else []:
+        if name.endswith((".json", ".yaml", ".yml")):
+            out.append((os.path.join(ok, name), "ok/" + name, True))
+    td = args.testdata
+    if not td or not os.path.isdir(td):
+        return out
+    dirs = [os.path.join(td, "openapi-examples", d)
+            for d in ("v2.0", "v3.0", "v3.1", "learn-openapis")]
+    dirs += [os.path.join(td, "schemathesis-example"),
+             os.path.join(td, "real-world-specs")]
+    for d in dirs:
+        for root, subdirs, files in os.walk(d):
+            subdirs[:] = sorted(s for s in subdirs
+                                if s != "petstore-separate")
+            for name in sorted(files):
+                if name.endswith((".json", ".yaml", ".yml")):
+                    path = os.path.join(root, name)
+                    out.append((path, os.path.relpath(path, td), False))
+    return out
+
+
+def exception_reason(call, findings):
+    """Why a negative call is not rejected, by class."""
+    v = call.get("violation") or {}
+    ptr = v.get("request_pointer") or ""
+    if ptr.startswith("/header/") and ptr[8:].lower() in IGNORED_HEADERS:
+        return ("violation on header parameter %s, which OpenAPI ignores "
+                "and the renderer never sends" % ptr[8:])
+    media = base_type(call.get("media_type") or "")
+    if v.get("kind") == "type" and ptr.startswith("/body") and (
+            media == FORM_TYPES[0] or media.startswith("multipart/")):
+        return "wrong JSON type in a %s body reads back as valid text" % media
+    wire = [m for k, m in findings if k == "wire-valid"]
+    if wire:
+        return "wrong value reads back as valid text: " + wire[0]
+    return "the oracle finds the request valid"
+
+
+def short(call):
+    text = json.dumps(call, ensure_ascii=False)
+    return text if len(text) <= 1500 else text[:1500] + "...(%d chars)" % \
+        len(text)
+
+
+BODY_KINDS = (("JSON bodies", "JSON"), ("form bodies", "form"),
+              ("multipart bodies", "multipart"), ("other bodies", "other"),
+              ("bodies without schema", "without schema"))
+
+
+def report(results, args, elapsed):
+    tot = Result("total")
+    for r in results:
+        for f in ("pos", "pos_ok", "neg", "neg_ok", "soft", "pos_format",
+                  "unjudged", "serial_neg"):
+            setattr(tot, f, getattr(tot, f) + getattr(r, f))
+        tot.pos_fail += r.pos_fail
+        tot.neg_fail += r.neg_fail
+        for k, v in r.stats.items():
+            tot.stats[k] = tot.stats.get(k, 0) + v
+        if r.note:
+            print("# INFO %s: not checked: %s" % (r.label, r.note))
+            continue
+        print("# INFO %s: positives %d/%d passed, negatives %d/%d rejected"
+              " (%d soft)%s" % (r.label, r.pos_ok, r.pos, r.neg_ok, r.neg,
+                               r.soft, ", %d unjudged" % r.unjudged
+                               if r.unjudged else ""))
+        for lim in r.limits[:5]:
+            print("#   adapter: %s" % lim)
+    neg_rate = 100.0 * tot.neg_ok / tot.neg if tot.neg else 100.0
+    print("# INFO total: %d specs, positives %d/%d passed (%d fail on "
+          "format only), negatives %d/%d rejected (%.2f%%, %d soft "
+          "skipped), %d unjudged, N=%d seed=%d, %.0f s" % (
+              len(results), tot.pos_ok, tot.pos, tot.pos_format, tot.neg_ok,
+              tot.neg, neg_rate, tot.soft, tot.unjudged, args.n, args.seed,
+              elapsed))
+    print("# INFO checked: parameters %d parsed back from the request, %d "
+          "as values only (objects, deepObject, content, allowReserved); "
+          "bodies %s" % (tot.stats.get("parsed back", 0),
+                         tot.stats.get("values only", 0), ", ".join(
+                             "%d %s" % (tot.stats.get(k, 0), name)
+                             for k, name in BODY_KINDS)))
+    classes = {}
+    for label, call, findings in tot.neg_fail:
+        v = call.get("violation") or {}
+        why = exception_reason(call, findings)
+        key = re.sub(r"header parameter \S+,", "header parameter X,", why)
+        classes[key[:90]] = classes.get(key[:90], 0) + 1
+        print("negative not rejected: %s %s: %s at %s: %s" % (
+            label, call["operation"], v.get("kind"), v.get("request_pointer"),
+            why))
+    for why, n in sorted(classes.items(), key=lambda x: -x[1]):
+        print("# INFO exceptions: %d x %s" % (n, why))
+    for label, call, findings in tot.pos_fail[:args.max_report]:
+        print("positive failed: %s %s" % (label, call["operation"]))
+        for kind, msg in findings:
+            print("    %s: %s" % (kind, msg))
+        print("    call: %s" % short(call))
+    errors = [r for r in results if r.is_error]
+    for r in errors:
+        print("spec failed: %s: %s" % (r.label, r.note))
+    ok = (not errors and tot.pos_ok + tot.unjudged == tot.pos and
+          neg_rate >= 99.0)
+    if not ok:
+        print("conformance below target: %d positives failed, %d negatives "
+              "not rejected, %d specs failed" % (
+                  len(tot.pos_fail), len(tot.neg_fail), len(errors)))
+    return 0 if ok else 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bin", required=True, help="the apifuzz binary")
+    ap.add_argument("--testdata", default=os.environ.get("APIFUZZ_TESTDATA"))
+    ap.add_argument("--ok-dir", default="tests/specs/ok")
+    ap.add_argument("-n", type=int, default=200, help="programs per spec")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--max-report", type=int, default=20)
+    ap.add_argument("specs", nargs="*", help="only these specs")
+    args = ap.parse_args()
+    specs = [(p, p, True) for p in args.specs] or spec_list(args)
+    start = time.time()
+    results = [run_spec(args, p, label, must) for p, label, must in specs]
+    return report(results, args, time.time() - start)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

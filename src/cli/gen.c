@@ -18,8 +18,10 @@
  * with back-references rendered as their fallback, since no service
  * runs), the decoded parameter values before serialization, and the body:
  * the JSON value for a JSON media type, else the rendered body as a
- * string (malformed JSON bodies too). Tuned for throughput: one arena
- * reset per program, one buffer per line, stdout fully buffered.
+ * string (malformed JSON bodies too; bytes that are not UTF-8 become
+ * \u00XX, one code point per byte); media_type is the media type the call
+ * sends (null without a body). Tuned for throughput: one arena reset per
+ * program, one buffer per line, stdout fully buffered.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -85,8 +87,9 @@ int af_cli_parse_u64(const char *text, uint64_t max, uint64_t *out)
     if (text == NULL || text[0] < '0' || text[0] > '9')
         return -1;
     char *end = NULL;
+    bool is_hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
     errno = 0;
-    unsigned long long v = strtoull(text, &end, 0);
+    unsigned long long v = strtoull(text, &end, is_hex ? 16 : 10);
     if (errno != 0 || end == text || *end != '\0' || v > max)
         return -1;
     *out = (uint64_t)v;
@@ -430,8 +433,11 @@ static int gen_program(const af_model *m, const af_gen *g, af_arena *a,
         af_wbuf line;
         af_wbuf_init(&line, a, 1024);
         af_cli_call_json(&line, m, &p.calls[j], &r, index, j);
-        if (line.is_oom)
-            return af_error_set(&err, AF_ENOMEM, NULL, NULL, 0, 0, "oom");
+        if (line.is_oom) {
+            rc = af_error_set(&err, AF_ENOMEM, NULL, NULL, 0, 0,
+                              "out of memory printing a call");
+            break;
+        }
         fwrite(line.data, 1, line.len, stdout);
         st->calls++;
     }

@@ -4,8 +4,8 @@
  * HTTP, as curl commands, or as gen's JSON lines.
  *
  * Output per file: a "# FILE: N bytes, K calls" heading (http and curl
- * formats), then per call a "# call J: OPERATION (mode)" line and the
- * request; http is the request made printable by af_render_http_text
+ * formats), then per format and call a "# call J: OPERATION (mode)" line
+ * and the request; http is the request made printable by af_render_http_text
  * (lossy, for people), curl is one exact, runnable command per call, so
  * the curl format is a shell script. The default prints both, http
  * first. json prints gen's lines, with "program" the file's position
@@ -239,17 +239,15 @@ static int show_file(const af_model *m, const af_gen *g, af_arena *a,
         free(in);
         return 2;
     }
-    for (unsigned f = SHOW_HTTP; rc == 0 && f <= SHOW_JSON; f <<= 1) {
-        if (!(format & f))
-            continue;
-        if (f != SHOW_JSON) {
-            fputs("# ", stdout);
-            put_clean(stdout, path);
-            printf(": %zu bytes, %u call%s\n", len, (unsigned)p.n_calls,
-                   p.n_calls == 1 ? "" : "s");
-        }
-        rc = show_as(m, &p, a, f, index);
+    if (format != SHOW_JSON) {
+        fputs("# ", stdout);
+        put_clean(stdout, path);
+        printf(": %zu bytes, %u call%s\n", len, (unsigned)p.n_calls,
+               p.n_calls == 1 ? "" : "s");
     }
+    for (unsigned f = SHOW_HTTP; rc == 0 && f <= SHOW_JSON; f <<= 1)
+        if (format & f)
+            rc = show_as(m, &p, a, f, index);
     free(in);
     return rc;
 }

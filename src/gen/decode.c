@@ -30,52 +30,61 @@ typedef struct dctx {
     uint32_t op_index;
 } dctx;
 
-/* Picks the producer for feeds [lo, hi) of the current op that match
-   (param, name): the (p - 1) mod count-th (earlier call, feed) pair. */
-static const af_feed *pick_producer(const dctx *d, uint32_t param,
-                                    const char *name, uint64_t p,
-                                    uint32_t *call)
+/* Whether feed fd feeds (param, name): a parameter, or with name a body
+   member. */
+static bool feeds_it(const af_feed *fd, uint32_t param, const char *name)
+{
+    return fd->consumer_param == param &&
+           (name == NULL || (fd->consumer_pointer != NULL &&
+                             strcmp(fd->consumer_pointer + 1, name) == 0));
+}
+
+/* The n-th (earlier call, feed) pair of the current op's feeds for
+   (param, name), in call order; returns how many there are when n is
+   past them (*call untouched, *out NULL). */
+static uint32_t producer_at(const dctx *d, uint32_t param, const char *name,
+                            uint32_t n, uint32_t *call, const af_feed **out)
 {
     const af_gen *g = d->g;
     uint32_t lo = g->feed_first[d->op_index];
     uint32_t hi = g->feed_first[d->op_index + 1];
-    uint32_t count = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        uint32_t want = pass == 0 ? 0 : (uint32_t)((p - 1) % count);
-        uint32_t seen = 0;
-        for (uint32_t i = 0; i < d->n_calls; i++)
-            for (uint32_t f = lo; f < hi; f++) {
-                const af_feed *fd = &g->feeds[f];
-                bool is_mine = fd->consumer_param == param &&
-                               (name == NULL ||
-                                (fd->consumer_pointer != NULL &&
-                                 strcmp(fd->consumer_pointer + 1, name) == 0));
-                if (!is_mine || d->calls[i].op != fd->producer_op)
-                    continue;
-                if (pass == 1 && seen == want) {
-                    *call = i;
-                    return fd;
-                }
-                seen++;
+    uint32_t seen = 0;
+    *out = NULL;
+    for (uint32_t i = 0; i < d->n_calls; i++)
+        for (uint32_t f = lo; f < hi; f++) {
+            const af_feed *fd = &g->feeds[f];
+            if (!feeds_it(fd, param, name) || d->calls[i].op != fd->producer_op)
+                continue;
+            if (seen++ == n) {
+                *call = i;
+                *out = fd;
+                return seen;
             }
-        count = seen;
-        if (count == 0 || p == 0)
-            return NULL;
-    }
-    return NULL;
+        }
+    return seen;
+}
+
+/* The producer a back-reference byte p picks: none for 0 or when no
+   earlier call produces the value, else the (p - 1) mod count-th. */
+static const af_feed *pick_producer(const dctx *d, uint32_t param,
+                                    const char *name, uint64_t p,
+                                    uint32_t *call)
+{
+    const af_feed *f;
+    uint32_t count = producer_at(d, param, name, UINT32_MAX, call, &f);
+    if (count == 0 || p == 0)
+        return NULL;
+    producer_at(d, param, name, (uint32_t)((p - 1) % count), call, &f);
+    return f;
 }
 
 static bool has_feed(const dctx *d, uint32_t param, const char *name)
 {
     const af_gen *g = d->g;
     for (uint32_t f = g->feed_first[d->op_index];
-         f < g->feed_first[d->op_index + 1]; f++) {
-        const af_feed *fd = &g->feeds[f];
-        if (fd->consumer_param == param &&
-            (name == NULL || (fd->consumer_pointer != NULL &&
-                              strcmp(fd->consumer_pointer + 1, name) == 0)))
+         f < g->feed_first[d->op_index + 1]; f++)
+        if (feeds_it(&g->feeds[f], param, name))
             return true;
-    }
     return false;
 }
 

@@ -14,26 +14,39 @@
  * byte string gives a program; the only failure is the arena refusing
  * memory), zero is simplest (all-zero input: one call of the first
  * operation with required parameters only, shortest arrays and strings,
- * numbers closest to 0), local (every value and call records its span of
- * the input; spans nest and are contiguous in decoding order; the bytes a
- * node consumes depend only on its schema and its own bytes), and
- * deterministic. Caps (program.h AF_GEN_*) bound depth, calls, items,
- * properties and string lengths, so recursive schemas stay bounded.
+ * numbers closest to 0 as choice.h defines them), local (every value and
+ * call records its span of the input; spans nest and come in decoding
+ * order, a container's own choice bytes lying between its children; the
+ * bytes a node consumes depend only on its schema and its own bytes, with
+ * three exceptions: which producers a back-reference can pick depends on
+ * the earlier calls, the per-call node and string budgets, and a byte
+ * string cut by the end of the input), and deterministic. Caps (program.h
+ * AF_GEN_*, gen_internal.h) bound depth, calls, items, properties,
+ * strings and nodes per call, so recursive schemas stay bounded. A value
+ * regenerated from derived choices (a oneOf value that matched two
+ * branches, a duplicate under uniqueItems) keeps its own span, and its
+ * descendants get empty spans.
  *
- * What h10's renderer reads (program.h), with the decoder's conventions:
+ * What the renderer reads (program.h), with the decoder's conventions:
  * - af_call.op indexes model->ops (not g->ops); args are one per operation
  *   parameter, in the operation's order; an absent optional parameter has
  *   is_present false (in negative mode a required one may be absent too).
  * - af_call.media indexes op->body->media, -1 when no body is sent;
  *   af_call.content_type is the Content-Type to send (the media type's
  *   name; another one under AF_VIOL_CONTENT_TYPE; NULL when no body).
+ * - Values follow the schema's JSON types: a `number` schema may give an
+ *   integral AF_V_NUMBER; `integer` gives AF_V_INT. Strings are valid
+ *   UTF-8 (printable ASCII only in header and cookie parameters, except
+ *   where a pattern asks otherwise), but a body of a binary media type
+ *   (octet-stream, image/..., no schema) is an AF_V_STRING of raw bytes.
  * - A value of kind AF_V_BACKREF stands for a response field of an earlier
  *   call; render u.ref.fallback when the runtime value is not available.
  * - A body of kind AF_V_RAW (u.str) is sent verbatim (malformed JSON).
  * - af_cred.value: bearer token, API key, or "user:pass" for basic (the
  *   renderer base64-encodes it); is_corrupt marks a corrupted credential.
- *   Schemes of the chosen alternative without a cred were left out
- *   (AF_VIOL_AUTH_MISSING).
+ *   AF_VIOL_AUTH_MISSING: n_creds is 0.
+ * - A call decoded negative that has nothing to violate (no parameter,
+ *   body or credentials) is left positive: is_negative false.
  */
 #ifndef AF_GEN_H
 #define AF_GEN_H
@@ -140,10 +153,12 @@ int af_program_decode(const af_gen *g, af_arena *a, const uint8_t *data,
 int af_value_decode(const af_gen *g, af_arena *a, af_choices *c, af_idx schema,
                     bool is_request, af_value *out);
 
-/* Whether value v conforms to schema node `schema` by the generator's own
-   structural matcher (types, enum/const, bounds, lengths, pattern, format,
-   object and array keywords, allOf/anyOf/oneOf/not, if/then/else, $ref).
-   A backref matches by its fallback. Used to keep oneOf exclusive and
+/* Whether value v conforms to schema node `schema` (request direction)
+   by the generator's own structural matcher: types, enum/const, bounds,
+   lengths, pattern, object and array keywords, allOf/anyOf/oneOf/not,
+   if/then/else, $ref. Formats, $dynamicRef and unevaluated* are not
+   judged (taken as satisfied), so a value it rejects is invalid. A
+   backref matches by its fallback. Used to keep oneOf exclusive and
    violations real; the independent validator is src/check. */
 bool af_value_matches(const af_gen *g, af_idx schema, const af_value *v);
 

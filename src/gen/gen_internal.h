@@ -27,10 +27,11 @@ enum {
 /* Retries with derived choices after a failed check. */
 #define AF_GEN_MAX_TRIES 12
 /* Nodes and string code points one call may generate (beyond them,
-   arrays and objects take their minimum), so a hostile input or a wide
-   recursive schema stays small. */
-#define AF_GEN_MAX_NODES 4096
-#define AF_GEN_MAX_CHARS 32768
+   arrays, objects and strings take their minimum), so a hostile input or
+   a wide recursive schema stays small and a rendered body stays near
+   AF_GEN_MAX_RENDERED. */
+#define AF_GEN_MAX_NODES 1024
+#define AF_GEN_MAX_CHARS 8192
 
 typedef struct af_gctx af_gctx;
 

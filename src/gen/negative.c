@@ -242,7 +242,7 @@ static void call_sites(nctx *n)
     const af_body *b = op->body;
     if (b != NULL && b->is_required)
         add(n, AF_VIOL_MISSING_BODY, AT_CALL, 0, NULL, AF_NONE, "/body", 0);
-    if (call->body != NULL && call->media >= 0) {
+    if (b != NULL && call->body != NULL && call->media >= 0) {
         const af_media *m = &b->media[call->media];
         if (strstr(m->type, "json") != NULL)
             add(n, AF_VIOL_MALFORMED_BODY, AT_CALL, 0, NULL, AF_NONE, "/body",
@@ -267,7 +267,7 @@ static bool make_present(nctx *n, const site *st)
     af_call *call = n->call;
     af_arg *args =
         af_arena_memdup(n->x->a, call->args, call->n_args * sizeof *args);
-    if (args == NULL)
+    if (args == NULL || st->v == NULL)
         return false;
     args[st->arg].is_present = true;
     args[st->arg].value = *st->v;

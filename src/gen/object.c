@@ -292,8 +292,11 @@ static uint32_t array_length(af_gctx *x, const af_schema *s)
     uint32_t n = min + (uint32_t)af_choice_size(x->c, span + 1);
     if (x->depth + 1 >= AF_GEN_MAX_DEPTH || x->nodes_left < n)
         n = min;
+    /* a hostile minItems: bounded, not met */
     if (n > 4 * AF_GEN_MAX_ITEMS)
-        n = 4 * AF_GEN_MAX_ITEMS; /* a hostile minItems: bounded, not met */
+        n = 4 * AF_GEN_MAX_ITEMS;
+    if (n > x->nodes_left)
+        n = x->nodes_left;
     return n;
 }
 

@@ -79,9 +79,15 @@ static int init_nodes(af_gen *g)
 
 /* ---- patterns ---- */
 
+/* Patterns by source pointer: view nodes share their branches' sources,
+   so each pattern is compiled once. */
+typedef struct re_slot {
+    const char *src;
+    af_regex *re;
+} re_slot;
+
 typedef struct re_cache {
-    const char **src;
-    af_regex **re;
+    re_slot *slots;
     uint32_t cap;
 } re_cache;
 
@@ -90,17 +96,16 @@ static af_regex *compile(af_gen *g, re_cache *rc, const char *src)
     size_t h = (size_t)(uintptr_t)src;
     h = (h ^ (h >> 17)) * 0x9e3779b97f4a7c15ull;
     for (uint32_t k = 0; k < rc->cap; k++) {
-        uint32_t slot = (uint32_t)((h + k) % rc->cap);
-        if (rc->src[slot] == src)
-            return rc->re[slot];
-        if (rc->src[slot] == NULL) {
-            af_regex *re = NULL;
+        re_slot *slot = &rc->slots[(h + k) % rc->cap];
+        if (slot->src == src)
+            return slot->re;
+        if (slot->src == NULL) {
             char msg[160];
-            if (af_regex_compile(&g->arena, src, &re, msg, sizeof msg) < 0)
-                re = NULL; /* lint reports it; strings ignore it */
-            rc->src[slot] = src;
-            rc->re[slot] = re;
-            return re;
+            slot->src = src;
+            if (af_regex_compile(&g->arena, src, &slot->re, msg, sizeof msg) <
+                0)
+                slot->re = NULL; /* lint reports it; strings ignore it */
+            return slot->re;
         }
     }
     return NULL;
@@ -113,7 +118,8 @@ static int compile_node(af_gen *g, re_cache *rc, uint32_t i)
         g->nodes[i].regex = compile(g, rc, s->pattern);
     if (s->n_pattern_props == 0)
         return 0;
-    af_regex **pr = af_arena_calloc(&g->arena, s->n_pattern_props, sizeof *pr);
+    af_regex **pr =
+        af_arena_calloc(&g->arena, s->n_pattern_props, sizeof(af_regex *));
     if (pr == NULL)
         return AF_ENOMEM;
     for (uint32_t k = 0; k < s->n_pattern_props; k++)
@@ -126,13 +132,11 @@ static int compile_node(af_gen *g, re_cache *rc, uint32_t i)
 static int compile_patterns(af_gen *g)
 {
     re_cache rc = {.cap = 2 * g->n_nodes + 16};
-    rc.src = calloc(rc.cap, sizeof *rc.src);
-    rc.re = calloc(rc.cap, sizeof *rc.re);
-    int status = rc.src != NULL && rc.re != NULL ? 0 : AF_ENOMEM;
+    rc.slots = calloc(rc.cap, sizeof *rc.slots);
+    int status = rc.slots != NULL ? 0 : AF_ENOMEM;
     for (uint32_t i = 0; i < g->n_nodes && status == 0; i++)
         status = compile_node(g, &rc, i);
-    free(rc.src);
-    free(rc.re);
+    free(rc.slots);
     return status;
 }
 

@@ -105,12 +105,9 @@ int af_gen_plain(af_gctx *x, size_t min_cp, size_t max_cp, char **out,
         max_cp = min_cp;
     if (max_cp - min_cp > AF_GEN_MAX_STRING)
         max_cp = min_cp + AF_GEN_MAX_STRING;
-    if (x->chars_left < max_cp)
-        max_cp = x->chars_left > min_cp ? x->chars_left : min_cp;
     const uint8_t *p;
     size_t len;
     af_choice_bytes(x->c, min_cp, max_cp, &p, &len);
-    x->chars_left -= len < x->chars_left ? len : x->chars_left;
     return af_gen_text(x, p, len, min_cp, out, out_len);
 }
 
@@ -119,6 +116,12 @@ int af_gen_string(af_gctx *x, af_idx i, const af_schema *s, af_value *out)
     size_t min = s->min_length, max = s->max_length;
     if (max == AF_UNBOUNDED || max - min > AF_GEN_MAX_STRING)
         max = min + AF_GEN_MAX_STRING;
+    /* The call's budget of code points: a hostile minLength is bounded
+       (and not met); past the budget strings take their minimum. */
+    if (min > x->chars_left)
+        min = x->chars_left;
+    if (max > x->chars_left)
+        max = min > x->chars_left ? min : x->chars_left;
     char *str = NULL;
     size_t len = 0;
     int rc;
@@ -138,6 +141,8 @@ int af_gen_string(af_gctx *x, af_idx i, const af_schema *s, af_value *out)
         if (rc == 0 && (rc = af_gen_plain(x, min, max, &str, &len)) < 0)
             return rc;
     }
+    size_t cps = af_gen_utf8_len(str, len);
+    x->chars_left -= cps < x->chars_left ? cps : x->chars_left;
     out->u.str.s = str;
     out->u.str.len = len;
     return 0;

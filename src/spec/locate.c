@@ -107,8 +107,8 @@ static bool path_parse(const char *pointer, path *p)
     size_t len = strlen(pointer);
     for (size_t i = 0; i < len; i++)
         p->n += pointer[i] == '/';
-    p->tok = calloc(p->n, sizeof *p->tok);
-    p->buf = malloc(2 * len);
+    p->tok = calloc(p->n != 0 ? p->n : 1, sizeof *p->tok);
+    p->buf = malloc(2 * len + 1);
     if (p->tok == NULL || p->buf == NULL)
         return false;
     char *out = p->buf;

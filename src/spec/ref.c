@@ -115,6 +115,7 @@ static set_doc *doc_add(af_docset *ds, af_doc *doc, char *real, char *uri,
     set_doc *d = calloc(1, sizeof *d);
     if (ds->n_docs == ds->cap_docs && d != NULL) {
         size_t cap = ds->cap_docs ? ds->cap_docs * 2 : 4;
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
         set_doc **v = realloc(ds->docs, cap * sizeof *v);
         if (v != NULL) {
             ds->docs = v;
@@ -275,10 +276,10 @@ static int load_new(const ref_ctx *c, const confine *conf, char *real,
 static int load_confined(const ref_ctx *c, const confine *conf,
                          const char *path, const char *uri, target *t)
 {
-    char *real;
+    char *real = NULL;
     int rc = confined_realpath(c, conf, path, &real);
-    if (rc < 0)
-        return rc;
+    if (rc < 0 || real == NULL)
+        return rc < 0 ? rc : AF_EREF;
     for (size_t i = 0; i < c->ds->n_docs; i++) {
         if (strcmp(c->ds->docs[i]->real, real) == 0) {
             free(real);
@@ -593,7 +594,7 @@ static int resolve(ref_ctx *c, const char *base_uri, af_ref_target *out)
     size_t n_docs = ds->n_docs;
     target t = {0};
     rc = find_target(c, base, &t);
-    if (rc != 0)
+    if (rc != 0 || t.d == NULL)
         return rc;
     af_ref_hit h = {t.d, t.node, t.pointer,
                     af_ref_base_at(t.d, t.pointer, false)};

@@ -256,16 +256,17 @@ static int index_ids(af_set_doc *d, const cJSON *node, const path_step *at,
     find_id_keys(node, d->ids, &k);
     int rc = 0;
     /* drafts 4-7: every sibling of $ref is ignored, $id included */
-    if (cJSON_IsString(k.id) &&
+    if (k.id != NULL && cJSON_IsString(k.id) &&
         !(cJSON_IsString(k.ref) && d->ids <= AF_IDS_DRAFT6))
         rc = add_id(d, at, node, base, k.id->valuestring, inner);
     if (rc < 0 || d->ids < AF_IDS_2019)
         return rc;
-    if (cJSON_IsString(k.anchor))
+    if (k.anchor != NULL && cJSON_IsString(k.anchor))
         rc = add_anchor(d, at, node, *inner, k.anchor->valuestring);
     /* 2020-12 §8.2.2: $dynamicAnchor also defines a plain-name fragment */
-    if (rc >= 0 && d->ids == AF_IDS_2020 && cJSON_IsString(k.dynamic_anchor))
-        rc = add_anchor(d, at, node, *inner, k.dynamic_anchor->valuestring);
+    const cJSON *dyn = k.dynamic_anchor;
+    if (rc >= 0 && d->ids == AF_IDS_2020 && dyn != NULL && cJSON_IsString(dyn))
+        rc = add_anchor(d, at, node, *inner, dyn->valuestring);
     return rc;
 }
 
@@ -474,10 +475,12 @@ static bool hashed(af_ref_members *mi, const cJSON *obj)
 const cJSON *af_ref_member(af_ref_members **pmi, const cJSON *obj,
                            const char *key)
 {
+    if (obj == NULL || key == NULL)
+        return NULL;
     if (*pmi == NULL)
         *pmi = calloc(1, sizeof **pmi);
     af_ref_members *mi = *pmi;
-    if (mi == NULL || !hashed(mi, obj))
+    if (mi == NULL || !hashed(mi, obj) || mi->members == NULL)
         return cJSON_GetObjectItemCaseSensitive(obj, key);
     uint64_t h = member_hash(obj, key);
     size_t mask = mi->members_cap - 1;

@@ -422,8 +422,8 @@ static int push_merge(builder *b, const cJSON *source, const yaml_mark_t *m)
         return fail_at(b, AF_ESYNTAX, m, NULL,
                        "the value of a merge key '<<' must be a mapping or "
                        "a sequence of mappings");
-    if (!reserve((void **)&b->merges, &b->cap_merges, b->n_merges + 1,
-                 sizeof *b->merges))
+    size_t size = sizeof *b->merges; /* NOLINT(bugprone-sizeof-expression) */
+    if (!reserve((void **)&b->merges, &b->cap_merges, b->n_merges + 1, size))
         return out_of_memory(b);
     b->merges[b->n_merges++] = source;
     return 0;
