@@ -11,31 +11,26 @@ validator:
   multipart bodies parsed back field by field), the Content-Type is one
   the operation accepts, the credentials satisfy the operation's security,
   and the rendered path, query, headers and cookies parse back to the
-  values in *_params (path style simple, query form with or without
-  explode, header simple, cookie form; other styles and objects are only
-  checked as values). Target: all pass.
+  values in *_params (path simple, label, matrix; query form,
+  spaceDelimited, pipeDelimited; header simple; cookie form; objects,
+  deepObject, content and allowReserved parameters are checked as values
+  only). Target: all pass.
 
   negative calls whose violation is not soft: the request is invalid: a
   parameter fails its schema (judged on the wire where the style can be
   parsed back: a wrong type whose text is still valid is no violation), a
   required parameter or body is missing, the body fails its schema or is
   not JSON, the Content-Type is not accepted, or no security alternative
-  is satisfied. Target: at least 99%; every exception is listed.
+  is satisfied. Target: at least 99%; every exception is listed with its
+  class.
 
-The adapter turns the spec's schemas into plain JSON Schema: OpenAPI 3.0
-and Swagger 2.0 are draft 4 (Draft4Validator: boolean exclusive bounds as
-written) with nullable / x-nullable adding "null" to `type` and to
-`enum`; OpenAPI 3.1 is 2020-12 (Draft202012Validator). $refs (also into
-other files of the spec's folder) become one shared definitions table, so
-recursion is kept; for 3.0 and 2.0 the siblings of a $ref are ignored.
-readOnly properties are not required in requests; discriminator and other
-annotations are dropped; Swagger `type: file` accepts anything. Formats are
-checked for the formats the generator claims (date, date-time, time,
-duration, email, idn-email, hostname, ipv4, ipv6, uri, uri-reference, uuid,
-byte, binary, password, int32, int64, float, double): jsonschema's
-checkers where it has them (RFC 3339 ones written here when it lacks them,
-and `time` always, since jsonschema's fallback is draft 3's HH:MM:SS).
-YAML is read with the YAML 1.2 core schema, as src/spec/yaml.c does.
+Form and multipart bodies are read as a server would: deepObject keys
+nest, delimited styles split, and each field's text takes the first
+reading (string, JSON value, empty object or array for "") that fits its
+schema. OpenAPI 3.x header parameters named Accept, Content-Type or
+Authorization are ignored, as the specification says (not in Swagger 2.0).
+How schemas become plain JSON Schema (nullable, exclusive bounds, $refs,
+readOnly, formats) is in conformance_spec.py.
 
 Credentials: gen runs with APIFUZZ_AUTH naming the values the oracle then
 expects (bearer, basic, apikey; a scheme's own name first).

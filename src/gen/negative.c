@@ -76,14 +76,16 @@ static void scalar_sites(nctx *n, site_at at, uint32_t arg, af_value *v,
     const af_schema *s = af_gen_view(n->x->g, i);
     uint32_t t = af_gen_types(s);
     bool is_scalar = !(t & (AF_TYPE_ARRAY | AF_TYPE_OBJECT));
-    if (at == AT_PARAM && !(t & AF_TYPE_STRING) && is_scalar)
-        add(n, AF_VIOL_PARAM_TYPE, at, arg, v, i, ptr, 0);
-    else if (at == AT_BODY && s->flags & AF_SCHEMA_HAS_TYPE &&
+    bool is_json = at == AT_BODY && !n->is_text;
+    if (!is_json && !(t & AF_TYPE_STRING) && is_scalar)
+        add(n, at == AT_PARAM ? AF_VIOL_PARAM_TYPE : AF_VIOL_TYPE, at, arg, v,
+            i, ptr, 0);
+    else if (is_json && s->flags & AF_SCHEMA_HAS_TYPE &&
              (t & AF_TYPE_ANY) != AF_TYPE_ANY)
         add(n, AF_VIOL_TYPE, at, arg, v, i, ptr, 0);
-    if (at == AT_BODY && s->n_one_of > 0)
+    if (is_json && s->n_one_of > 0)
         add(n, AF_VIOL_ONE_OF, at, arg, v, i, ptr, 0);
-    if (at == AT_BODY && s->not_schema != AF_NONE)
+    if (is_json && s->not_schema != AF_NONE)
         add(n, AF_VIOL_NOT, at, arg, v, i, ptr, 0);
     if (s->flags & AF_SCHEMA_HAS_ENUM)
         add(n, AF_VIOL_ENUM, at, arg, v, i, ptr, 0);
@@ -244,7 +246,8 @@ static void call_sites(nctx *n)
         add(n, AF_VIOL_MISSING_BODY, AT_CALL, 0, NULL, AF_NONE, "/body", 0);
     if (b != NULL && call->body != NULL && call->media >= 0) {
         const af_media *m = &b->media[call->media];
-        if (strstr(m->type, "json") != NULL)
+        n->is_text = strstr(m->type, "json") == NULL;
+        if (!n->is_text)
             add(n, AF_VIOL_MALFORMED_BODY, AT_CALL, 0, NULL, AF_NONE, "/body",
                 0);
         if (!has_wildcard(b))

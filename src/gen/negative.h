@@ -33,6 +33,9 @@ typedef struct nctx {
     site *sites;
     uint32_t n;
     uint8_t variant;
+    bool is_text; /* the body is sent as text fields (form, multipart):
+                     like parameters, a wrong type is only a string that
+                     does not read back as the schema's type */
 } nctx;
 
 /* Applies the violation of a value site (AT_PARAM, AT_BODY) / of a

@@ -43,7 +43,8 @@ static bool apply_type(nctx *n, const site *st, const af_schema *s)
         return false;
     af_value *v = st->v;
     memset(&v->u, 0, sizeof v->u);
-    switch (st->at == AT_PARAM ? AF_TYPE_STRING : list[n->variant % count]) {
+    switch (st->at == AT_PARAM || n->is_text ? AF_TYPE_STRING
+                                             : list[n->variant % count]) {
     case AF_TYPE_STRING:
         set_string(v, "apifuzz", 7);
         break;

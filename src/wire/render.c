@@ -9,13 +9,16 @@
  * operation order, then query API keys; headers are Host, the header
  * parameters in operation order, the credentials, Cookie (cookie
  * parameters, then cookie API keys), Content-Type, Content-Length.
- * Header parameters named Accept, Content-Type or Authorization are not
- * sent (OpenAPI 3.1.1 §4.8.12.1: such definitions SHALL be ignored), nor
- * are Host, Content-Length and Transfer-Encoding (they would break the
- * framing of `raw`); a header parameter named Cookie joins the cookie
- * parameters, so there is one Cookie header. Header names keep RFC 9110
- * token characters and percent-encode the rest, so no name or value can
- * split a header line.
+ * Header parameters named Accept or Content-Type are not sent (OpenAPI
+ * 3.1.1 §4.8.12.1: such definitions SHALL be ignored; the model already
+ * drops them, and Authorization too, for OpenAPI 3), nor are Host,
+ * Content-Length and Transfer-Encoding (they would break the framing of
+ * `raw`). A Swagger 2.0 header parameter named Authorization is sent as
+ * given, and then a credential that would also go into Authorization is
+ * not (one Authorization header, the one the spec describes); a header
+ * parameter named Cookie joins the cookie parameters, so there is one Cookie
+ * header. Header names keep RFC 9110 token characters and percent-encode the
+ * rest, so no name or value can split a header line.
  *
  * Credentials (af_cred, values as the decoder chose them, corrupt ones
  * included): apiKey in its header, query or cookie; http basic as
@@ -165,6 +168,7 @@ typedef struct rctx {
     const char **path_text; /* per op param: the substituted text */
     apifuzz_header *headers;
     size_t n_headers;
+    bool is_auth_param_sent; /* a header parameter named Authorization */
     af_rendered_param *params;
     uint32_t n_params;
     bool is_oom;
@@ -241,8 +245,7 @@ static void add_header(rctx *r, const char *name, const char *value)
 /* Header parameters that are not sent (see the file comment). */
 static bool is_reserved_header(const char *name)
 {
-    static const char *const names[] = {"accept",         "content-type",
-                                        "authorization",  "host",
+    static const char *const names[] = {"accept", "content-type", "host",
                                         "content-length", "transfer-encoding"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcasecmp(name, names[i]) == 0)
@@ -261,6 +264,8 @@ static void render_arg(rctx *r, const af_arg *arg)
     const af_param *p = &r->op->params[arg->param];
     if (p->in == AF_IN_HEADER && is_reserved_header(p->name))
         return;
+    if (p->in == AF_IN_HEADER && strcasecmp(p->name, "Authorization") == 0)
+        r->is_auth_param_sent = true;
     af_wbuf b;
     af_wbuf_init(&b, r->a, 32);
     af_style_param(&b, p, &arg->value, &r->env);
@@ -382,6 +387,8 @@ static void add_cred(rctx *r, const af_cred *c)
     const char *value = c->value != NULL ? c->value : "";
     const char *scheme = s->scheme != NULL ? s->scheme : "";
     char prefix[64];
+    if (s->type != AF_SEC_API_KEY && r->is_auth_param_sent)
+        return; /* a header parameter named Authorization was sent */
     switch (s->type) {
     case AF_SEC_API_KEY:
         add_api_key(r, s, value);
