@@ -444,6 +444,46 @@ static void test_lint_help_prints_usage_and_exits_0(void **state)
     free_result(&r);
 }
 
+/* A spec in sub/ whose $ref climbs to ../common.yaml. */
+static void test_lint_root_widens_where_refs_may_reach(void **state)
+{
+    fixture *f = *state;
+    char *sub = path_in(f, "sub");
+    assert_int_equal(mkdir(sub, 0700), 0);
+    write_spec(f, "common.yaml",
+               "Error:\n  type: object\n  properties:\n"
+               "    message: {type: string}\n");
+    char *spec = write_spec(f, "sub/spec.yaml",
+                            "openapi: 3.0.3\n"
+                            "info: {title: t, version: '1'}\n"
+                            "paths:\n"
+                            "  /x:\n"
+                            "    get:\n"
+                            "      responses:\n"
+                            "        '404':\n"
+                            "          description: no\n"
+                            "          content:\n"
+                            "            application/json:\n"
+                            "              schema:\n"
+                            "                $ref: '../common.yaml#/Error'\n");
+    char arg[2400];
+    snprintf(arg, sizeof arg, "'%s'", spec);
+    run_result r = run_lint(f, arg);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "$ref leaves the spec's directory");
+    assert_contains(r.err, "sub/spec.yaml:12:");
+    free_result(&r);
+    snprintf(arg, sizeof arg, "--root '%s' '%s'", f->dir, spec);
+    r = run_lint(f, arg);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "operations: 1\n");
+    free_result(&r);
+    r = run_lint(f, "--root");
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "--root needs a DIR");
+    free_result(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +510,8 @@ int main(void)
             test_lint_rejects_unknown_options_and_two_specs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lint_help_prints_usage_and_exits_0,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_lint_root_widens_where_refs_may_reach, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

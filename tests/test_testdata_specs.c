@@ -13,7 +13,8 @@
  * ../common/Error.*, outside their own folder, so af_model_load rejects
  * them (issue 2 confines relative $refs to the root file's folder); the
  * test checks that they load once the confinement root is widened to
- * petstore-separate/ (af_model_load_text's base_dir). One cmocka case per
+ * petstore-separate/ (af_model_load_root; `apifuzz lint --root`). One
+ * cmocka case per
  * folder; every failure names the file and the error, and the run prints
  * "N of M specs loaded (K expected failures)".
  */
@@ -34,7 +35,7 @@ typedef struct expected_failure {
     const char *reason; /* why the spec is rejected (verified) */
     /* When set: the spec is valid and only leaves the directory tree its
        $refs are confined to; with this folder (under the testdata) as the
-       confinement root, af_model_load_text must load it. */
+       confinement root, af_model_load_root must load it. */
     const char *loads_with_root;
 } expected_failure;
 
@@ -155,16 +156,10 @@ static bool is_located(const af_error *err)
 /* The spec at path loads when its $refs may reach anywhere under root. */
 static bool loads_with_root(const char *path, const char *root)
 {
-    size_t len = 0;
-    char *text = af_test_read_file(path, &len);
-    if (text == NULL)
-        return false;
     af_model *m = NULL;
     af_error err;
     af_error_clear(&err);
-    int rc = af_model_load_text(text, len, path, root, &m, &err);
-    free(text);
-    if (rc < 0) {
+    if (af_model_load_root(path, root, &m, &err) < 0) {
         char msg[1536];
         print_error("%s: does not load with root %s either: %s\n", path, root,
                     af_error_format(&err, msg, sizeof msg));

@@ -1,6 +1,6 @@
 /*
- * lint.c - `apifuzz lint SPEC [--json]`: load and compile a spec, print
- * what the model holds (version, title, counts) and every model warning.
+ * lint.c - `apifuzz lint SPEC [--json] [--root DIR]`: load and compile a spec,
+ * print what the model holds (version, title, counts) and every model warning.
  *
  * Invariants: exit 0 when the spec compiled (warnings allowed), 2 on any
  * usage or spec error; the located error goes to stderr in the
@@ -22,10 +22,12 @@
 
 typedef struct lint_args {
     const char *spec;
+    const char *root; /* confines relative $refs; NULL: the spec's folder */
     bool is_json;
 } lint_args;
 
-static const char usage_text[] = "usage: apifuzz lint SPEC [--json]\n";
+static const char usage_text[] =
+    "usage: apifuzz lint SPEC [--json] [--root DIR]\n";
 
 static const char help_text[] =
     "\n"
@@ -36,6 +38,8 @@ static const char help_text[] =
     "is accepted but not used for generation.\n"
     "\n"
     "  --json     print the summary as one JSON object\n"
+    "  --root DIR relative $refs may reach files under DIR (default: the\n"
+    "             spec's own folder; nothing outside it is ever read)\n"
     "  -h, --help print this help\n"
     "\n"
     "Exit status: 0 the spec loaded (warnings allowed), 2 it did not (the\n"
@@ -45,7 +49,7 @@ static const char help_text[] =
 static int parse_args(int argc, char **argv, lint_args *out)
 {
     bool no_more_options = false;
-    *out = (lint_args){NULL, false};
+    *out = (lint_args){NULL, NULL, false};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!no_more_options && strcmp(a, "--") == 0) {
@@ -57,6 +61,13 @@ static int parse_args(int argc, char **argv, lint_args *out)
             return 0;
         } else if (!no_more_options && strcmp(a, "--json") == 0) {
             out->is_json = true;
+        } else if (!no_more_options && strcmp(a, "--root") == 0) {
+            if (i + 1 >= argc) {
+                fputs("apifuzz lint: --root needs a DIR\n", stderr);
+                fputs(usage_text, stderr);
+                return 2;
+            }
+            out->root = argv[++i];
         } else if (!no_more_options && a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "apifuzz lint: unknown option '%s'\n", a);
             fputs(usage_text, stderr);
@@ -233,7 +244,7 @@ int af_cli_lint(int argc, char **argv)
     af_error err;
     af_error_clear(&err);
     af_model *m = NULL;
-    if (af_model_load(args.spec, &m, &err) < 0 || m == NULL) {
+    if (af_model_load_root(args.spec, args.root, &m, &err) < 0 || m == NULL) {
         if (err.code == AF_OK)
             err.code = AF_ESPEC;
         report_error(args.spec, &err, args.is_json);

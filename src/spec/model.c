@@ -313,6 +313,12 @@ static int load_result(int rc, const af_error *e, af_error *err)
 
 int af_model_load(const char *path, af_model **out, af_error *err)
 {
+    return af_model_load_root(path, NULL, out, err);
+}
+
+int af_model_load_root(const char *path, const char *root_dir, af_model **out,
+                       af_error *err)
+{
     af_error e;
     af_error_clear(&e);
     if (out == NULL || path == NULL)
@@ -322,7 +328,7 @@ int af_model_load(const char *path, af_model **out, af_error *err)
     af_doc *doc = NULL;
     int rc = af_doc_load_file(path, &doc, &e);
     if (rc == 0)
-        rc = load_doc(doc, NULL, out, &e);
+        rc = load_doc(doc, root_dir, out, &e);
     return load_result(rc, &e, err);
 }
 

@@ -84,8 +84,8 @@ typedef enum af_format {
 
 /* af_schema.flags */
 enum {
-    AF_SCHEMA_FALSE = 1u << 0,        /* the boolean schema false */
-    AF_SCHEMA_NULLABLE = 1u << 1,     /* OAS 3.0 nullable / x-nullable */
+    AF_SCHEMA_FALSE = 1u << 0,    /* the boolean schema false */
+    AF_SCHEMA_NULLABLE = 1u << 1, /* OAS 3.0 nullable / x-nullable */
     AF_SCHEMA_READ_ONLY = 1u << 2,
     AF_SCHEMA_WRITE_ONLY = 1u << 3,
     AF_SCHEMA_UNIQUE_ITEMS = 1u << 4,
@@ -97,8 +97,8 @@ enum {
     AF_SCHEMA_HAS_MULTIPLE = 1u << 10,
     AF_SCHEMA_HAS_CONST = 1u << 11,
     AF_SCHEMA_HAS_ENUM = 1u << 12,
-    AF_SCHEMA_HAS_TYPE = 1u << 13,     /* `type` was given (types valid) */
-    AF_SCHEMA_PATTERN_BAD = 1u << 14,  /* pattern did not compile: ignored */
+    AF_SCHEMA_HAS_TYPE = 1u << 13,        /* `type` was given (types valid) */
+    AF_SCHEMA_PATTERN_BAD = 1u << 14,     /* pattern did not compile: ignored */
     AF_SCHEMA_RECURSIVE_ANCHOR = 1u << 15 /* $recursiveAnchor: true */
 };
 
@@ -165,8 +165,8 @@ typedef struct af_schema {
 
     /* arrays */
     uint32_t min_items, max_items; /* max AF_UNBOUNDED when none */
-    af_idx items;            /* schema of items after prefix; AF_NONE */
-    const af_idx *prefix_items; /* 2020-12 prefixItems, draft-4 items[] */
+    af_idx items;                  /* schema of items after prefix; AF_NONE */
+    const af_idx *prefix_items;    /* 2020-12 prefixItems, draft-4 items[] */
     uint32_t n_prefix_items;
     af_idx contains;
     uint32_t min_contains, max_contains; /* default 1, AF_UNBOUNDED */
@@ -197,15 +197,15 @@ typedef struct af_schema {
                            draft 7 has none: a pure $ref node is replaced
                            by its target) */
     af_idx dynamic_ref; /* $dynamicRef / $recursiveRef: initial target */
-    const char *dynamic_anchor; /* $dynamicAnchor name; NULL none */
+    const char *dynamic_anchor;   /* $dynamicAnchor name; NULL none */
     const char *dynamic_ref_name; /* the plain-name fragment of
                                      $dynamicRef ("" for $recursiveRef);
                                      NULL: it names no anchor */
-    uint32_t resource;     /* 2020-12: the schema resource this node lies
-                              in (1-based id; 0 not tracked) */
-    af_dialect metaschema; /* a $ref to a standard meta-schema URI: the
-                              instance must be a schema of this dialect
-                              (a built-in check); 0 none */
+    uint32_t resource;            /* 2020-12: the schema resource this node lies
+                                     in (1-based id; 0 not tracked) */
+    af_dialect metaschema;        /* a $ref to a standard meta-schema URI: the
+                                     instance must be a schema of this dialect
+                                     (a built-in check); 0 none */
 
     /* discriminator */
     const char *discriminator; /* propertyName; NULL none */
@@ -399,6 +399,13 @@ typedef struct af_model {
    frees the DOM. On error returns < 0 with err located (file, line, column,
    pointer). *out must be freed with af_model_free. */
 int af_model_load(const char *path, af_model **out, af_error *err);
+
+/* As af_model_load, with relative $refs confined to root_dir instead of
+   the spec's own directory (NULL: the spec's directory). A spec whose
+   $refs climb out of its folder (`../common/Error.yaml`) loads with the
+   folder they climb to as root_dir. */
+int af_model_load_root(const char *path, const char *root_dir, af_model **out,
+                       af_error *err);
 
 /* As af_model_load, from text in memory (an embedded spec); name is used in
    errors and to guess the format; base_dir is the directory for relative
