@@ -135,4 +135,18 @@ int af_gen_feeds(af_gen *g, af_error *err);
    choices from x->c. */
 int af_gen_negative(af_gctx *x, af_call *call);
 
+/* auth.c: the index of the operation's header parameter named
+   Authorization (case-insensitive), -1 when none. */
+int32_t af_gen_auth_param(const af_operation *op);
+/* *out: the Authorization header text the renderer sends for the first
+   of creds that goes into Authorization ("Bearer t", "Basic b64", ...),
+   NULL when none does. Returns 0 or AF_ENOMEM. */
+int af_gen_auth_text(const af_gen *g, af_arena *a, const af_cred *creds,
+                     uint32_t n_creds, const char **out);
+/* Applies AF_VIOL_AUTH_MISSING (is_missing) or AF_VIOL_AUTH_CORRUPT to
+   the call; an Authorization parameter carrying the credential is left
+   out or corrupted alike. false on AF_ENOMEM. */
+bool af_gen_auth_violate(af_gctx *x, const af_operation *op, af_call *call,
+                         bool is_missing);
+
 #endif

@@ -451,19 +451,8 @@ bool af_gen_violate_call(nctx *n, const site *st)
         call->content_type = "application/x-apifuzz-unknown";
         return true;
     case AF_VIOL_AUTH_MISSING:
-        call->n_creds = 0;
-        return true;
-    default: { /* AF_VIOL_AUTH_CORRUPT */
-        af_cred *c = af_arena_alloc(n->x->a, call->n_creds * sizeof *c);
-        if (c == NULL)
-            return false;
-        for (uint32_t k = 0; k < call->n_creds; k++) {
-            c[k] = call->creds[k];
-            c[k].value = "apifuzz-corrupt-credential";
-            c[k].is_corrupt = true;
-        }
-        call->creds = c;
-        return true;
-    }
+        return af_gen_auth_violate(n->x, n->op, call, true);
+    default: /* AF_VIOL_AUTH_CORRUPT */
+        return af_gen_auth_violate(n->x, n->op, call, false);
     }
 }
