@@ -110,8 +110,9 @@ deps:
 	    --no-install-recommends $$missing >/dev/null || exit 1; \
 	fi
 
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	@$(MAKE) --no-print-directory test-run
+	@$(MAKE) --no-print-directory -j$(NPROC) test-run
 
 test-run: $(O)/asan/apifuzz $(TEST_BINS) $(SELF_FUZZ_BINS)
 	@O=$(O) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh \

@@ -173,7 +173,7 @@ static af_idx discriminated(const af_vctx *x, const af_schema *s,
     const cJSON *d = cJSON_IsObject(v)
                          ? cJSON_GetObjectItemCaseSensitive(v, s->discriminator)
                          : NULL;
-    if (!cJSON_IsString(d))
+    if (d == NULL || !cJSON_IsString(d))
         return AF_NONE;
     for (uint32_t k = 0; k < s->n_mapping; k++)
         if (strcmp(s->mapping[k].value, d->valuestring) == 0)

@@ -5,9 +5,11 @@
  *   operation index; negative flag (mixed mode only); per parameter in
  *   the operation's order: presence (optional ones only), then, when the
  *   plan has feeds for it, a producer byte, then the value; security
- *   alternative; body presence (optional bodies only), media type, value;
- *   in negative mode the violation's place and variant. Between calls a
- *   byte says whether another call follows (zero: the program ends).
+ *   alternative (read at a header parameter named Authorization instead,
+ *   when the operation has one: see auth_arg); body presence (optional bodies
+ * only), media type, value; in negative mode the violation's place and variant.
+ * Between calls a byte says whether another call follows (zero: the program
+ * ends).
  *
  * A back-reference is a choice among the producers existing at that
  * point: the producer byte p selects "fresh" when 0 or when no earlier
@@ -28,6 +30,8 @@ typedef struct dctx {
     uint32_t n_calls;
     const af_operation *op;
     uint32_t op_index;
+    int32_t auth_param; /* header parameter named Authorization; -1 */
+    int32_t alt;        /* security alternative chosen; -1 not yet */
 } dctx;
 
 /* Whether feed fd feeds (param, name): a parameter, or with name a body
@@ -128,41 +132,12 @@ static int body_hook(af_gctx *x, const char *name, af_idx schema, af_value *v)
     return rc < 0 ? rc : 1;
 }
 
-static int decode_args(af_gctx *x, dctx *d, af_call *call)
+/* Fills the call's credentials for the alternative picked by a choice. */
+static int choose_creds(af_gctx *x, dctx *d, af_call *call)
 {
     const af_operation *op = d->op;
-    call->n_args = op->n_params;
-    call->args = af_arena_calloc(x->a, op->n_params + 1, sizeof *call->args);
-    if (call->args == NULL)
-        return af_gen_oom(x);
-    for (uint32_t j = 0; j < op->n_params; j++) {
-        const af_param *p = &op->params[j];
-        af_arg *arg = &call->args[j];
-        arg->param = j;
-        arg->value.schema = AF_NONE;
-        arg->is_present = p->is_required || af_choice_bool(x->c);
-        uint32_t at = (uint32_t)af_choice_pos(x->c);
-        arg->value.start = arg->value.end = at;
-        if (!arg->is_present)
-            continue;
-        x->is_ascii = p->in == AF_IN_HEADER || p->in == AF_IN_COOKIE;
-        int rc = has_feed(d, j, NULL)
-                     ? fed_value(x, d, j, NULL, p->schema, &arg->value)
-                     : af_gen_value(x, p->schema, &arg->value);
-        x->is_ascii = false;
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
-}
-
-static int decode_creds(af_gctx *x, dctx *d, af_call *call)
-{
-    const af_operation *op = d->op;
-    if (op->n_security == 0)
-        return 0;
-    const af_sec_alt *alt =
-        &op->security[af_choice_index(x->c, op->n_security)];
+    d->alt = (int32_t)af_choice_index(x->c, op->n_security);
+    const af_sec_alt *alt = &op->security[d->alt];
     call->creds =
         af_arena_calloc(x->a, alt->n_schemes + 1, sizeof *call->creds);
     if (call->creds == NULL)
@@ -176,6 +151,80 @@ static int decode_creds(af_gctx *x, dctx *d, af_call *call)
         cr->value = d->g->creds[s];
     }
     return 0;
+}
+
+/* The header parameter named Authorization of an operation with
+   security: the alternative is chosen here, first, and when it puts a
+   credential into Authorization the parameter is present and holds
+   exactly that header text (the renderer then sends it instead of the
+   credential). Returns 1 when so set, 0 to decode the parameter as
+   usual, < 0 on error. The span covers the alternative's choice. */
+static int auth_arg(af_gctx *x, dctx *d, af_call *call, af_arg *arg)
+{
+    uint32_t at = (uint32_t)af_choice_pos(x->c);
+    const char *text = NULL;
+    int rc = choose_creds(x, d, call);
+    if (rc == 0)
+        rc = af_gen_auth_text(d->g, x->a, call->creds, call->n_creds, &text);
+    if (rc < 0)
+        return af_gen_oom(x);
+    if (text == NULL)
+        return 0;
+    arg->is_present = true;
+    arg->value.kind = AF_V_STRING;
+    arg->value.schema = d->op->params[arg->param].schema;
+    arg->value.u.str.s = text;
+    arg->value.u.str.len = strlen(text);
+    arg->value.start = at;
+    arg->value.end = (uint32_t)af_choice_pos(x->c);
+    return 1;
+}
+
+static int decode_args(af_gctx *x, dctx *d, af_call *call)
+{
+    const af_operation *op = d->op;
+    call->n_args = op->n_params;
+    call->args = af_arena_calloc(x->a, op->n_params + 1, sizeof *call->args);
+    if (call->args == NULL)
+        return af_gen_oom(x);
+    for (uint32_t j = 0; j < op->n_params; j++) {
+        const af_param *p = &op->params[j];
+        af_arg *arg = &call->args[j];
+        arg->param = j;
+        arg->value.schema = AF_NONE;
+        if ((int32_t)j == d->auth_param) {
+            int rc = auth_arg(x, d, call, arg);
+            if (rc != 0) {
+                if (rc < 0)
+                    return rc;
+                continue;
+            }
+        }
+        arg->is_present = p->is_required || af_choice_bool(x->c);
+        /* an optional parameter no value satisfies stays out */
+        if (!p->is_required && af_gen_is_unsat(d->g, p->schema))
+            arg->is_present = false;
+        uint32_t at = (uint32_t)af_choice_pos(x->c);
+        arg->value.start = arg->value.end = at;
+        if (!arg->is_present)
+            continue;
+        x->is_ascii = p->in == AF_IN_HEADER || p->in == AF_IN_COOKIE;
+        x->is_form = p->in == AF_IN_QUERY;
+        int rc = has_feed(d, j, NULL)
+                     ? fed_value(x, d, j, NULL, p->schema, &arg->value)
+                     : af_gen_value(x, p->schema, &arg->value);
+        x->is_ascii = x->is_form = false;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int decode_creds(af_gctx *x, dctx *d, af_call *call)
+{
+    if (d->op->n_security == 0 || d->alt >= 0)
+        return 0;
+    return choose_creds(x, d, call);
 }
 
 /* Media types whose bodies are bytes, not a structured value. */
@@ -222,8 +271,10 @@ static int decode_body(af_gctx *x, dctx *d, af_call *call)
     }
     x->hook = body_hook;
     x->hook_data = d;
+    x->is_form = strstr(m->type, "form") != NULL; /* urlencoded, multipart */
     int rc = af_gen_value(x, m->schema, v);
     x->hook = NULL;
+    x->is_form = false;
     return rc;
 }
 
@@ -237,6 +288,8 @@ static int decode_call(dctx *d, af_call *call)
     d->op_index = g->ops[af_choice_index(&d->c, g->n_ops)];
     d->op = &g->model->ops[d->op_index];
     call->op = d->op_index;
+    d->alt = -1;
+    d->auth_param = d->op->n_security > 0 ? af_gen_auth_param(d->op) : -1;
     call->media = -1;
     call->is_negative = g->opts.mode == AF_GEN_NEGATIVE ||
                         (g->opts.mode == AF_GEN_MIXED && af_choice_bool(&d->c));

@@ -99,6 +99,8 @@ typedef struct af_gen_node {
     af_regex *const *prop_regex; /* per patternProperties entry */
     uint32_t check;              /* CHECK_* bits (gen_internal.h): what the
                                     matcher must confirm after generating */
+    bool is_unsat; /* no value can satisfy it (unsat.c): optional members,
+                      items and parameters under it are left out */
 } af_gen_node;
 
 struct af_gen {

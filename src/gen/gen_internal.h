@@ -47,6 +47,9 @@ struct af_gctx {
     af_choices *c;
     bool is_request;
     bool is_ascii; /* parameters: printable ASCII strings only */
+    bool is_form;  /* query parameters, form and multipart bodies: keys
+                      are sent as name[key] (deepObject), so generated
+                      keys hold no '[' or ']' */
     uint32_t depth;
     uint32_t nodes_left;
     size_t chars_left;
@@ -134,6 +137,14 @@ int af_gen_feeds(af_gen *g, af_error *err);
 /* negative.c: applies exactly one violation to the call, reading its
    choices from x->c. */
 int af_gen_negative(af_gctx *x, af_call *call);
+
+/* unsat.c (plan time): sets af_gen_node.is_unsat; 0 or AF_ENOMEM. */
+int af_gen_mark_unsat(af_gen *g);
+/* Whether node i is known unsatisfiable (false schema included). */
+static inline bool af_gen_is_unsat(const af_gen *g, af_idx i)
+{
+    return i != AF_NONE && g->nodes[af_gen_norm(g, i)].is_unsat;
+}
 
 /* auth.c: the index of the operation's header parameter named
    Authorization (case-insensitive), -1 when none. */

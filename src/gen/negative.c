@@ -196,8 +196,9 @@ static void absent_sites(nctx *n, uint32_t j, const af_param *p,
         return;
     uint32_t at = n->call->args[j].value.start;
     n->x->is_ascii = p->in == AF_IN_HEADER || p->in == AF_IN_COOKIE;
+    n->x->is_form = p->in == AF_IN_QUERY;
     int rc = af_gen_value_derived(n->x, p->schema, at, 0, v);
-    n->x->is_ascii = false;
+    n->x->is_ascii = n->x->is_form = false;
     if (rc < 0)
         return;
     af_gen_collapse(v, at);

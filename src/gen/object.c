@@ -59,10 +59,12 @@ static bool is_skipped(const af_gctx *x, af_idx schema)
            (af_gen_view(x->g, schema)->flags & AF_SCHEMA_READ_ONLY);
 }
 
+/* The false schema, or one no value satisfies (unsat.c). */
 static bool is_false(const af_gen *g, af_idx schema)
 {
     return schema != AF_NONE &&
-           (af_gen_view(g, schema)->flags & AF_SCHEMA_FALSE) != 0;
+           ((af_gen_view(g, schema)->flags & AF_SCHEMA_FALSE) != 0 ||
+            af_gen_is_unsat(g, schema));
 }
 
 /* The schema a member `name` that is not a named property gets. */
@@ -137,6 +139,9 @@ static int extra_key(af_gctx *x, const af_schema *s, char **key, size_t *len)
     x->is_ascii = true;
     int rc = af_gen_plain(x, 1, 16, key, len);
     x->is_ascii = was_ascii;
+    for (size_t k = 0; rc == 0 && x->is_form && k < *len; k++)
+        if ((*key)[k] == '[' || (*key)[k] == ']')
+            (*key)[k] = (*key)[k] == '[' ? '(' : ')';
     return rc;
 }
 

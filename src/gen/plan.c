@@ -267,7 +267,8 @@ int af_gen_new(const af_model *m, const af_gen_opts *opts, af_gen **out,
     rc = select_ops(g, err);
     if (rc == 0)
         rc = af_gen_merge_views(g, err);
-    if (rc == 0 && (rc = compile_patterns(g)) < 0)
+    if (rc == 0 &&
+        ((rc = compile_patterns(g)) < 0 || (rc = af_gen_mark_unsat(g)) < 0))
         af_error_set(err, rc, NULL, NULL, 0, 0, "out of memory");
     if (rc == 0)
         rc = set_creds(g, err);

@@ -42,6 +42,12 @@ af_idx af_schema_compile(af_compiler *c, const af_doc *doc, const cJSON *node,
 int af_memo_new(af_memo **out);
 void af_memo_free(af_memo *memo);
 
+/* Compiles a `pattern` source as af_pattern_compile does (the caller owns
+   one reference to *out_code), sharing the code of an earlier identical
+   source of the same load (schema.c, cached in the memo). */
+int af_compile_pattern(af_compiler *c, const char *src, void **out_code,
+                       char *errbuf, size_t cap);
+
 /* Records a warning (copied into the model's arena). Never fails: a
    warning that cannot be stored is dropped. */
 void af_compile_warn(af_compiler *c, const char *pointer, const char *fmt,

@@ -16,6 +16,7 @@
 
 #include <pcre2.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,13 @@
     "\\u205f\\u3000\\ufeff"
 /* ECMA-262 `.`: anything but a LineTerminator. */
 #define ECMA_DOT "[^\\n\\r\\u2028\\u2029]"
+
+/* What af_pattern_compile hands out: a counted reference to one code, so
+   that every schema with the same source can share it (pattern_cache). */
+typedef struct pat {
+    pcre2_code *re;
+    atomic_uint refs;
+} pat;
 
 typedef struct buf {
     char *p;
@@ -263,7 +271,14 @@ static int compile_translated(const char *src, void **out_code, char *errbuf,
     }
     /* JIT is an optimization only: without it the interpreter runs. */
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-    *out_code = re;
+    pat *p = malloc(sizeof *p);
+    if (p == NULL) {
+        pcre2_code_free(re);
+        return AF_ENOMEM;
+    }
+    p->re = re;
+    atomic_init(&p->refs, 1);
+    *out_code = p;
     return 0;
 }
 
@@ -350,7 +365,7 @@ int af_pattern_match(const void *code, const char *s, size_t len)
             return AF_ENOMEM;
     }
     PCRE2_SPTR subject = (PCRE2_SPTR)(s != NULL ? s : "");
-    const pcre2_code *re = code;
+    const pcre2_code *re = ((const pat *)code)->re;
     int rc = pcre2_match(re, subject, len, 0, 0, tls_md, mctx);
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
         rc = pcre2_match(re, subject, len, 0, PCRE2_NO_JIT, tls_md, mctx);
@@ -359,7 +374,114 @@ int af_pattern_match(const void *code, const char *s, size_t len)
 
 void af_pattern_free(void *code)
 {
-    pcre2_code_free(code);
+    pat *p = code;
+    if (p == NULL || atomic_fetch_sub(&p->refs, 1) != 1)
+        return;
+    pcre2_code_free(p->re);
+    free(p);
+}
+
+/* ---- the cache of one model load --------------------------------------- */
+
+struct af_pattern_cache {
+    char **keys;   /* sources (malloc copies); NULL empty; open addressing */
+    pat **codes;   /* one reference each */
+    size_t cap, n; /* cap a power of two, n <= cap / 2 */
+};
+
+static size_t cache_slot(const af_pattern_cache *pc, const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+    return (size_t)(h ^ (h >> 32)) & (pc->cap - 1);
+}
+
+static size_t cache_find(const af_pattern_cache *pc, const char *s)
+{
+    size_t i = cache_slot(pc, s);
+    while (pc->keys[i] != NULL && strcmp(pc->keys[i], s) != 0)
+        i = (i + 1) & (pc->cap - 1);
+    return i;
+}
+
+static int cache_grow(af_pattern_cache *pc)
+{
+    af_pattern_cache old = *pc;
+    pc->cap = old.cap ? old.cap * 2 : 64;
+    pc->keys = calloc(pc->cap, sizeof *pc->keys);
+    pc->codes = calloc(pc->cap, sizeof *pc->codes);
+    if (pc->keys == NULL || pc->codes == NULL) {
+        free(pc->keys);
+        free(pc->codes);
+        *pc = old;
+        return AF_ENOMEM;
+    }
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.keys[i] == NULL)
+            continue;
+        size_t k = cache_find(pc, old.keys[i]);
+        pc->keys[k] = old.keys[i];
+        pc->codes[k] = old.codes[i];
+    }
+    free(old.keys);
+    free(old.codes);
+    return 0;
+}
+
+/* Keeps a reference to code under ecma; a cache that cannot grow simply
+   does not remember it. */
+static void cache_put(af_pattern_cache *pc, const char *ecma, pat *code)
+{
+    if ((pc->n + 1) * 2 > pc->cap && cache_grow(pc) != 0)
+        return;
+    char *key = strdup(ecma);
+    if (key == NULL)
+        return;
+    size_t i = cache_find(pc, ecma);
+    pc->keys[i] = key;
+    pc->codes[i] = code;
+    atomic_fetch_add(&code->refs, 1);
+    pc->n++;
+}
+
+int af_pattern_cache_compile(af_pattern_cache **cache, const char *ecma,
+                             void **out_code, char *errbuf, size_t cap)
+{
+    if (cache == NULL || ecma == NULL || out_code == NULL)
+        return af_pattern_compile(ecma, out_code, errbuf, cap);
+    if (*cache == NULL && (*cache = calloc(1, sizeof **cache)) == NULL)
+        return AF_ENOMEM;
+    af_pattern_cache *pc = *cache;
+    if (pc->n > 0) {
+        size_t i = cache_find(pc, ecma);
+        if (pc->keys[i] != NULL) {
+            if (errbuf != NULL && cap > 0)
+                errbuf[0] = '\0';
+            atomic_fetch_add(&pc->codes[i]->refs, 1);
+            *out_code = pc->codes[i];
+            return 0;
+        }
+    }
+    int rc = af_pattern_compile(ecma, out_code, errbuf, cap);
+    if (rc == 0)
+        cache_put(pc, ecma, *out_code);
+    return rc;
+}
+
+void af_pattern_cache_free(af_pattern_cache *cache)
+{
+    if (cache == NULL)
+        return;
+    for (size_t i = 0; i < cache->cap; i++) {
+        if (cache->keys[i] == NULL)
+            continue;
+        free(cache->keys[i]);
+        af_pattern_free(cache->codes[i]);
+    }
+    free(cache->keys);
+    free(cache->codes);
+    free(cache);
 }
 
 void af_pattern_thread_cleanup(void)

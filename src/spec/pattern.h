@@ -40,7 +40,8 @@
 #define AF_PATTERN_MAX_LEN 32768u
 
 /* Compiles the ECMA-262 source ecma (NUL-terminated UTF-8) into *out_code
-   (a pcre2_code_8 *, owned by the caller, freed with af_pattern_free).
+   (an opaque, reference-counted handle on a JIT-compiled pcre2_code_8:
+   one reference, owned by the caller, dropped with af_pattern_free).
    Returns 0, or AF_ESPEC when the pattern does not compile, with PCRE2's
    message and the offset written into errbuf (cap bytes; may be NULL),
    or AF_ENOMEM. *out_code is NULL on failure. */
@@ -52,8 +53,27 @@ int af_pattern_compile(const char *ecma, void **out_code, char *errbuf,
    s is not valid UTF-8 or code is NULL, AF_ENOMEM. Thread-safe. */
 int af_pattern_match(const void *code, const char *s, size_t len);
 
-/* Frees a code from af_pattern_compile; NULL is ignored. */
+/* Drops one reference to a code from af_pattern_compile or
+   af_pattern_cache_compile; the last one frees it. NULL is ignored. */
 void af_pattern_free(void *code);
+
+/* Compiled codes by source, for one model load: a spec repeats the same
+   few patterns thousands of times (every copy of a shared schema), and
+   compiling (with JIT) costs far more than a lookup. The cache holds one
+   reference per distinct source; every code it hands out is a reference
+   of its own, so owners free their codes as if compiled alone, in any
+   order before or after af_pattern_cache_free. Reference counts are
+   atomic; the cache itself is for one thread. */
+typedef struct af_pattern_cache af_pattern_cache;
+
+/* As af_pattern_compile, through *cache (created on first use; NULL
+   cache: no caching). A source that fails to compile is not remembered
+   (the next attempt fails the same way, with the same message). */
+int af_pattern_cache_compile(af_pattern_cache **cache, const char *ecma,
+                             void **out_code, char *errbuf, size_t cap);
+
+/* Frees the cache and drops its references; NULL is ignored. */
+void af_pattern_cache_free(af_pattern_cache *cache);
 
 /* Frees the calling thread's match data and JIT stack (optional; for tidy
    thread exit). A later match simply allocates it again. */

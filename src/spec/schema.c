@@ -40,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spec/pattern.h"
+
 /* Nesting of inline schemas (a hostile spec cannot overflow the stack). */
 #define AF_SCHEMA_MAX_DEPTH 128
 /* $refs followed in a row before a schema that is not a plain $ref. */
@@ -87,6 +89,7 @@ struct af_memo {
     vocab *vocabs;
     size_t n_vocabs, cap_vocabs;
     af_idx meta[AF_DIALECT_DRAFT2020 + 1]; /* built-in meta-schema nodes */
+    af_pattern_cache *patterns;            /* `pattern` codes by source */
 };
 
 int af_memo_new(af_memo **out)
@@ -117,7 +120,15 @@ void af_memo_free(af_memo *memo)
     free(memo->src);
     free(memo->res);
     free(memo->vocabs);
+    af_pattern_cache_free(memo->patterns);
     free(memo);
+}
+
+int af_compile_pattern(af_compiler *c, const char *src, void **out_code,
+                       char *errbuf, size_t cap)
+{
+    return af_pattern_cache_compile(c->memo != NULL ? &c->memo->patterns : NULL,
+                                    src, out_code, errbuf, cap);
 }
 
 static size_t memo_slot(const af_memo *m, const cJSON *key)

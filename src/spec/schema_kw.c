@@ -456,7 +456,7 @@ int af_schema_kw_strings(const af_sctx *x)
         return rc;
     void *re = NULL;
     char msg[256];
-    rc = af_pattern_compile(src, &re, msg, sizeof msg);
+    rc = af_compile_pattern(x->c, src, &re, msg, sizeof msg);
     if (rc == AF_ENOMEM)
         return af_schema_oom(x);
     AF_SCH(x)->pattern = src;

@@ -46,16 +46,31 @@ void af_walk_root(const af_doc *doc, af_at *out)
     snprintf(out->ptr, sizeof out->ptr, "#");
 }
 
+/* Appends "/" and token to the len-byte pointer in out->ptr, escaping
+   '~' and '/' (RFC 6901); most tokens need no escape and go by memcpy. */
+static int append_token(af_at *out, size_t len, const char *token)
+{
+    size_t plain = strcspn(token, "~/");
+    if (token[plain] != '\0')
+        return af_pointer_append(out->ptr, sizeof out->ptr, token);
+    if (len + 1 + plain + 1 > sizeof out->ptr)
+        return AF_ELIMIT;
+    out->ptr[len] = '/';
+    memcpy(out->ptr + len + 1, token, plain + 1);
+    return 0;
+}
+
 /* Copies at's pointer into out (they may be the same) and appends a token:
    an index when key is NULL. */
 static int extend(af_compiler *c, const af_at *at, af_at *out, const char *key,
                   size_t index)
 {
+    size_t len = strlen(at->ptr);
     if (out != at)
-        memcpy(out->ptr, at->ptr, strlen(at->ptr) + 1);
+        memcpy(out->ptr, at->ptr, len + 1);
     out->doc = at->doc;
     int rc = key != NULL
-                 ? af_pointer_append(out->ptr, sizeof out->ptr, key)
+                 ? append_token(out, len, key)
                  : af_pointer_append_index(out->ptr, sizeof out->ptr, index);
     if (rc != 0)
         return af_walk_error(c, at, "JSON pointer too long");
@@ -209,19 +224,28 @@ af_idx af_walk_string_schema(af_compiler *c, const af_at *at)
     return af_walk_synth(c, at, v);
 }
 
+/* The list and its items live in the model's arena (af_compile_keep), not
+   in m->values: a bump per node instead of cJSON_Duplicate's mallocs. */
 int af_walk_example(af_compiler *c, cJSON **list, const cJSON *v)
 {
     if (*list == NULL) {
-        cJSON *arr = cJSON_CreateArray();
-        if (af_walk_adopt(c, arr) == NULL)
+        cJSON *arr = af_walk_calloc(c, 1, sizeof *arr);
+        if (arr == NULL)
             return AF_ENOMEM;
+        arr->type = cJSON_Array;
         *list = arr;
     }
-    cJSON *copy = cJSON_Duplicate(v, 1);
-    if (copy == NULL || !cJSON_AddItemToArray(*list, copy)) {
-        cJSON_Delete(copy);
+    cJSON *copy = (cJSON *)af_compile_keep(c, v);
+    if (copy == NULL)
         return af_walk_nomem(c);
+    cJSON *head = (*list)->child;
+    if (head == NULL) {
+        (*list)->child = copy;
+    } else { /* cJSON's links: the first item's prev is the last */
+        head->prev->next = copy;
+        copy->prev = head->prev;
     }
+    (*list)->child->prev = copy;
     return 0;
 }
 
@@ -444,6 +468,54 @@ bool af_walk_status_key(const char *key, int *lo, int *hi)
     return true;
 }
 
+static uint32_t id_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void id_insert(af_oplist *l, uint32_t op)
+{
+    uint32_t i = id_hash(l->ops[op].operation_id) & (l->id_cap - 1);
+    while (l->id_slots[i] != 0)
+        i = (i + 1) & (l->id_cap - 1);
+    l->id_slots[i] = op + 1;
+    l->n_ids++;
+}
+
+/* Rehashes into a table twice the size (the old one stays in the arena:
+   a few KB for thousands of operations). */
+static int id_grow(af_compiler *c, af_oplist *l)
+{
+    uint32_t cap = l->id_cap ? l->id_cap * 2 : 256;
+    uint32_t *slots = af_arena_calloc(&c->m->arena, cap, sizeof *slots);
+    if (slots == NULL)
+        return af_walk_nomem(c);
+    const uint32_t *old = l->id_slots;
+    uint32_t old_cap = l->id_cap;
+    l->id_slots = slots;
+    l->id_cap = cap;
+    l->n_ids = 0;
+    for (uint32_t i = 0; i < old_cap; i++)
+        if (old[i] != 0)
+            id_insert(l, old[i] - 1);
+    return 0;
+}
+
+/* How many operations of l have operationId id. */
+static uint32_t id_count(const af_oplist *l, const char *id)
+{
+    uint32_t n = 0;
+    if (l->id_cap == 0)
+        return 0;
+    for (uint32_t i = id_hash(id) & (l->id_cap - 1); l->id_slots[i] != 0;
+         i = (i + 1) & (l->id_cap - 1))
+        n += strcmp(l->ops[l->id_slots[i] - 1].operation_id, id) == 0;
+    return n;
+}
+
 int af_walk_push_op(af_compiler *c, af_oplist *l, const af_operation *op)
 {
     if (l->n == l->cap) {
@@ -455,7 +527,12 @@ int af_walk_push_op(af_compiler *c, af_oplist *l, const af_operation *op)
         l->ops = ops;
         l->cap = cap;
     }
+    if (op->operation_id != NULL && (l->n_ids + 1) * 2 > l->id_cap &&
+        id_grow(c, l) != 0)
+        return AF_ENOMEM;
     l->ops[l->n++] = *op;
+    if (op->operation_id != NULL)
+        id_insert(l, l->n - 1);
     return 0;
 }
 
@@ -487,10 +564,9 @@ int af_walk_op_common(af_compiler *c, const af_oplist *l, const af_at *at,
 {
     const char *id = NULL;
     int rc = af_walk_string(c, at, "operationId", &id);
-    for (uint32_t i = 0; rc == 0 && id != NULL && i < l->n; i++)
-        if (l->ops[i].operation_id != NULL &&
-            strcmp(l->ops[i].operation_id, id) == 0)
-            af_compile_warn(c, at->ptr, "duplicate operationId '%s'", id);
+    /* one warning per earlier operation with the same id */
+    for (uint32_t n = rc == 0 && id != NULL ? id_count(l, id) : 0; n > 0; n--)
+        af_compile_warn(c, at->ptr, "duplicate operationId '%s'", id);
     if (rc == 0 && id != NULL &&
         (op->operation_id = af_walk_strdup(c, id)) == NULL)
         rc = AF_ENOMEM;

@@ -120,10 +120,14 @@ int af_walk_path_params(af_compiler *c, const af_at *op, const char *path,
    other response key. */
 bool af_walk_status_key(const char *key, int *lo, int *hi);
 
-/* Operations in document order (arena-grown). */
+/* Operations in document order (arena-grown), with their operationIds
+   hashed (open addressing over op index + 1, 0 empty; arena-grown) so the
+   duplicate check costs one probe per operation. Zero-initialize. */
 typedef struct af_oplist {
     af_operation *ops;
     uint32_t n, cap;
+    uint32_t *id_slots;
+    uint32_t id_cap, n_ids; /* id_cap a power of two, n_ids <= id_cap / 2 */
 } af_oplist;
 
 int af_walk_push_op(af_compiler *c, af_oplist *l, const af_operation *op);

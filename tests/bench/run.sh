@@ -177,3 +177,107 @@ echo "py/af > 1: apifuzz is faster."
 [ -n "$synth_note" ] && echo "synthetic: $synth_note"
 echo
 print_verdicts
+
+# ---- decode + render per call, and `apifuzz gen` throughput (issue 3) ----
+# gen_bench.c (built like load_bench) decodes BENCH_GEN_INPUTS (default
+# 100000) random inputs from a fixed seed in mixed mode and renders every
+# call: medians per call of decode, render and both. `apifuzz gen -n 20000
+# --mixed` (stdout to /dev/null) gives the generator's requests/s from its
+# summary on stderr. Target: under 2 us per call on booking and petstore.
+gen_specs=(
+    "booking (schemathesis example)|$TD/schemathesis-example/booking-api.openapi.yaml"
+    "petstore-expanded (OAS 3.0)|$TD/openapi-examples/v3.0/petstore-expanded.yaml"
+    "github 2022-07-18 (OAS 3.0, JSON)|$rw/github.com__api.github.com__2022-07-18.openapi.json"
+)
+bench_cc() { # NAME: builds tests/bench/NAME.c against the release library
+    # shellcheck disable=SC2046
+    clang -O2 -std=c11 -Wall -Wextra -D_POSIX_C_SOURCE=200809L -Iinclude \
+        -Isrc $(pkg-config --cflags libcjson yaml-0.1 libpcre2-8) \
+        "$here/$1.c" "$lib" \
+        $(pkg-config --libs libcjson yaml-0.1 libpcre2-8) -lm -o "$out/$1"
+}
+field() { # KEY LINE: the value of KEY=value in LINE
+    sed -n "s/.*[ ^]$1=\([^ ]*\).*/\1/p" <<<" $2"
+}
+bench_cc gen_bench
+: >"$out/gen.txt"
+for entry in "${gen_specs[@]}"; do
+    label=${entry%%|*} file=${entry#*|}
+    if [ ! -f "$file" ]; then
+        echo "bench: skipping $label (missing: $file)" >&2
+        continue
+    fi
+    echo "bench: decode+render $label ..." >&2
+    line=$("$out/gen_bench" -n "${BENCH_GEN_INPUTS:-100000}" "$file") || {
+        echo "bench: gen_bench failed on $file" >&2
+        continue
+    }
+    rps=$("$O/release/apifuzz" gen "$file" -n 20000 --mixed 2>&1 >/dev/null |
+        sed -n 's/.* \([0-9]*\) requests\/s.*/\1/p')
+    echo "$label|$(field decode_ns "$line")|$(field render_ns "$line")|$(field total_ns "$line")|$(field p90_total_ns "$line")|$(field calls "$line")|${rps:-?}" \
+        >>"$out/gen.txt"
+done
+if [ -s "$out/gen.txt" ]; then
+    echo
+    echo "Decode + render per call, median over ${BENCH_GEN_INPUTS:-100000}" \
+        "random inputs (mixed mode, ns)"
+    awk -F'|' '{ n++; for (i = 1; i <= NF; i++) f[n, i] = $i }
+    END {
+        printf "%-34s %8s %8s %8s %8s %10s\n", "spec", "decode", "render",
+            "total", "p90", "gen req/s"
+        for (r = 1; r <= n; r++)
+            printf "%-34s %8d %8d %8d %8d %10s\n", f[r, 1], f[r, 2],
+                f[r, 3], f[r, 4], f[r, 5], f[r, 7]
+        print "gen req/s: apifuzz gen -n 20000 --mixed (printing JSON lines)"
+        print "\ntargets (issue 3):"
+        for (r = 1; r <= n; r++)
+            if (f[r, 1] ~ /^(booking|petstore)/)
+                printf "  %-34s under 2 us per call: %s (%.2f us)\n",
+                    f[r, 1], f[r, 4] < 2000 ? "yes" : "NO", f[r, 4] / 1000
+    }' "$out/gen.txt"
+else
+    echo "bench: decode+render: no spec measured (testdata in $TD?)" >&2
+fi
+
+# ---- validation per response instance (issue 4) ----
+# validate_bench.c takes the JSON 2xx response schemas of up to 4
+# operations per spec (the booking example has none: its request body
+# schemas), decodes 2000 instances per schema (is_request false), and
+# times af_validate (response direction) and cJSON parsing of the same
+# text: medians per instance and their ratio.
+bench_cc validate_bench
+: >"$out/validate.txt"
+for entry in "${gen_specs[@]}"; do
+    label=${entry%%|*} file=${entry#*|}
+    if [ ! -f "$file" ]; then
+        echo "bench: skipping $label (missing: $file)" >&2
+        continue
+    fi
+    echo "bench: validate $label ..." >&2
+    line=$("$out/validate_bench" "$file" | grep '^spec=') || {
+        echo "bench: validate_bench failed on $file" >&2
+        continue
+    }
+    echo "$label|$(field schemas "$line")|$(field source "$line")|$(field instances "$line")|$(field bytes "$line")|$(field validate_ns "$line")|$(field parse_ns "$line")|$(field ratio "$line")|$(field valid_pct "$line")" \
+        >>"$out/validate.txt"
+done
+if [ -s "$out/validate.txt" ]; then
+    echo
+    echo "Validation per instance, median (ns; parse = cJSON of the same text)"
+    awk -F'|' '{ n++; for (i = 1; i <= NF; i++) f[n, i] = $i }
+    END {
+        printf "%-34s %7s %6s %9s %7s %9s %7s\n", "spec", "schemas",
+            "bytes", "validate", "parse", "val/parse", "valid%"
+        for (r = 1; r <= n; r++)
+            printf "%-34s %7s %6d %9d %7d %9.2f %7s\n", f[r, 1],
+                f[r, 2] (f[r, 3] == "responses" ? "" : "*"), f[r, 5],
+                f[r, 6], f[r, 7], f[r, 8], f[r, 9]
+        print "*: request body schemas (the spec has no response schema)"
+        print "\nreference (issue 4 sets no target): validation no slower than cJSON parsing:"
+        for (r = 1; r <= n; r++)
+            printf "  %-34s %s (%.2fx)\n", f[r, 1],
+                f[r, 8] <= 1 ? "yes" : "NO", f[r, 8]
+    }' "$out/validate.txt"
+else
+    echo "bench: validate: no spec measured (testdata in $TD?)" >&2
+fi
