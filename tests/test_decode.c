@@ -826,6 +826,74 @@ static void test_credentials_come_from_the_auth_string(void **state)
     af_model_free(m);
 }
 
+/* ---- Authorization parameter, unsatisfiable schemas, form keys ---- */
+
+#define AUTH_PARAM "tests/specs/gen/auth-param-2.0.yaml"
+
+static bool has_bracket_key(const af_value *v)
+{
+    for (uint32_t k = 0; v->kind == AF_V_OBJECT && k < v->u.obj.n; k++)
+        if (strpbrk(v->u.obj.members[k].name, "[]") != NULL)
+            return true;
+    return false;
+}
+
+static void check_auth_call(const af_model *m, const af_call *c, int *n_param)
+{
+    const af_value *auth = &c->args[0].value;
+    const char *scheme =
+        c->n_creds > 0 ? m->schemes[c->creds[0].scheme].name : "";
+    const char *want = strcmp(scheme, "basic") == 0   ? "Basic dTpw"
+                       : strcmp(scheme, "oauth") == 0 ? "Bearer TOK"
+                                                      : NULL;
+    if (want != NULL && !c->is_negative) {
+        assert_true(c->args[0].is_present);
+        assert_int_equal(auth->kind, AF_V_STRING);
+        assert_int_equal(auth->u.str.len, strlen(want));
+        assert_memory_equal(auth->u.str.s, want, strlen(want));
+        (*n_param)++;
+    }
+    if (want != NULL && c->violation.kind == AF_VIOL_AUTH_MISSING)
+        assert_false(c->args[0].is_present);
+    if (want != NULL && c->violation.kind == AF_VIOL_AUTH_CORRUPT)
+        assert_true(auth->u.str.len > 6 &&
+                    memcmp(auth->u.str.s, want, 6) == 0 &&
+                    (auth->u.str.len != strlen(want) ||
+                     memcmp(auth->u.str.s, want, strlen(want)) != 0));
+    assert_false(has_bracket_key(&c->args[1].value));
+    if (c->body != NULL && !c->is_negative)
+        assert_null(af_test_member(c->body, "levels"));
+}
+
+static void
+test_authorization_parameter_carries_the_credential_sent(void **state)
+{
+    (void)state;
+    af_model *m = af_test_load_spec(AUTH_PARAM);
+    af_gen_opts o = {.auth = "basic=u:p;oauth=TOK", .mode = AF_GEN_MIXED};
+    af_gen *g = NULL;
+    af_error err;
+    assert_int_equal(af_gen_new(m, &o, &g, &err), 0);
+    af_arena a;
+    af_arena_init(&a);
+    static uint8_t buf[512];
+    af_test_seed(SEED);
+    int n_param = 0;
+    for (int i = 0; i < 2000; i++) {
+        size_t len = af_test_random_input(buf, sizeof buf);
+        af_program p;
+        assert_int_equal(af_program_decode(g, &a, buf, len, &p, NULL), 0);
+        assert_true(af_test_spans_ok(&p));
+        for (uint32_t k = 0; k < p.n_calls; k++)
+            check_auth_call(m, &p.calls[k], &n_param);
+        af_arena_reset(&a);
+    }
+    assert_true(n_param > 100);
+    af_arena_free(&a);
+    af_gen_free(g);
+    af_model_free(m);
+}
+
 static void test_operation_filter_selects_by_id_or_method_and_path(void **state)
 {
     (void)state;
@@ -917,6 +985,8 @@ int main(void)
         cmocka_unit_test(test_feeds_come_from_links_else_from_names),
         cmocka_unit_test(test_back_references_point_to_earlier_producers),
         cmocka_unit_test(test_credentials_come_from_the_auth_string),
+        cmocka_unit_test(
+            test_authorization_parameter_carries_the_credential_sent),
         cmocka_unit_test(
             test_operation_filter_selects_by_id_or_method_and_path),
         cmocka_unit_test(test_decode_time_per_call_is_measured),

@@ -257,6 +257,33 @@ static void test_pattern_one_code_is_matched_by_threads(void **state)
     af_pattern_free(re);
 }
 
+static void test_pattern_cache_shares_one_code_per_source(void **state)
+{
+    (void)state;
+    af_pattern_cache *cache = NULL;
+    void *a = NULL, *b = NULL, *other = NULL, *bad = NULL;
+    char msg[256];
+    assert_int_equal(
+        af_pattern_cache_compile(&cache, "^x\\d+$", &a, msg, sizeof msg), 0);
+    assert_int_equal(
+        af_pattern_cache_compile(&cache, "^x\\d+$", &b, msg, sizeof msg), 0);
+    assert_int_equal(
+        af_pattern_cache_compile(&cache, "^y$", &other, msg, sizeof msg), 0);
+    assert_ptr_equal(a, b);
+    assert_ptr_not_equal(a, other);
+    assert_int_equal(
+        af_pattern_cache_compile(&cache, "(", &bad, msg, sizeof msg), AF_ESPEC);
+    assert_null(bad);
+    assert_true(strlen(msg) > 0);
+    /* references outlive the cache and are dropped in any order */
+    af_pattern_cache_free(cache);
+    af_pattern_free(a);
+    assert_int_equal(af_pattern_match(b, "x12", 3), 1);
+    assert_int_equal(af_pattern_match(other, "x12", 3), 0);
+    af_pattern_free(b);
+    af_pattern_free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +306,7 @@ int main(void)
         cmocka_unit_test(
             test_pattern_long_subject_with_group_repetition_matches),
         cmocka_unit_test(test_pattern_one_code_is_matched_by_threads),
+        cmocka_unit_test(test_pattern_cache_shares_one_code_per_source),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     af_pattern_thread_cleanup();

@@ -170,4 +170,59 @@ const char *af_violation_name(af_violation_kind kind);
 /* "positive", "negative", "mixed". */
 const char *af_gen_mode_name(af_gen_mode mode);
 
+/* ---- the encoder (encode*.c): DESIGN.md "Round-trip" ---- */
+
+/* Appends to w the choices from which af_value_decode(g, ..., schema,
+   is_request) gives back exactly value (equal as JSON; member order does
+   not matter). Every encoding is checked by decoding it back. Returns 0;
+   AF_EUSAGE when the value cannot be represented, w unchanged and err's
+   message "<class>: at '<pointer>': <reason>" with class `invalid` (it
+   violates the schema), `cap` (it exceeds the generator's caps: items,
+   extra members, string lengths, depth) or `unsupported` (valid, but the
+   generator never makes it: a format shape, a readOnly member in a
+   request, a value a check-and-regenerate loop would replace); or
+   AF_ENOMEM. Not for hot paths. */
+int af_value_encode(const af_gen *g, af_choice_writer *w, af_idx schema,
+                    bool is_request, const cJSON *value, af_error *err);
+
+/* A positive call to encode: parameter values keyed by parameter name
+   ("in:name", e.g. "header:id", when names repeat across locations); an
+   optional parameter not given is absent, a required one not given gets
+   its simplest value. media: index into op->body->media, -1 for no body
+   (a required body then gets media 0 and its simplest value). For a
+   binary media type the body is a JSON string of the bytes. */
+typedef struct af_call_spec {
+    const cJSON *params; /* a JSON object, or NULL */
+    int32_t media;
+    const cJSON *body;
+} af_call_spec;
+
+/* Appends the choices of one positive call of model operation `op` (which
+   must pass the plan's filter): operation index, the positive flag in
+   mixed mode, each parameter, the first security alternative, the body;
+   back-references choose "fresh". Checked by decoding the call back.
+   Fails with AF_EUSAGE (message as af_value_encode's, naming the
+   parameter or body) in negative mode or when a value cannot be
+   represented; w is then unchanged. */
+int af_call_encode(const af_gen *g, af_choice_writer *w, uint32_t op,
+                   const af_call_spec *spec, af_error *err);
+
+/* A program of n calls (1..g->max_calls): the calls with the "another
+   call follows" choices between them. */
+int af_program_encode(const af_gen *g, af_choice_writer *w, const uint32_t *ops,
+                      const af_call_spec *specs, uint32_t n, af_error *err);
+
+/* Seeds from the spec's examples: for each operation of the plan, one
+   one-call program per request body example (af_media.examples, then the
+   body schema's examples and default) and per parameter example (its
+   examples, its schema's examples and default), the other parameters from
+   their first example (or simplest values when that does not encode).
+   Values that cannot be encoded are skipped. emit gets each program's
+   bytes (in a, valid until a is reset) and a short description. Returns
+   the number of seeds emitted, or AF_ENOMEM. */
+int af_examples_seeds(const af_gen *g, af_arena *a,
+                      void (*emit)(void *ctx, const uint8_t *data, size_t len,
+                                   const char *what),
+                      void *ctx);
+
 #endif

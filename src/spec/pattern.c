@@ -52,7 +52,7 @@ static void put(buf *b, const char *s, size_t n)
 {
     if (b->is_oom)
         return;
-    if (b->len + n + 1 > b->cap) {
+    if (b->p == NULL || b->len + n + 1 > b->cap) {
         size_t cap = (b->len + n + 1) * 2;
         char *p = realloc(b->p, cap);
         if (p == NULL) {
@@ -410,7 +410,7 @@ static int cache_grow(af_pattern_cache *pc)
     af_pattern_cache old = *pc;
     pc->cap = old.cap ? old.cap * 2 : 64;
     pc->keys = calloc(pc->cap, sizeof *pc->keys);
-    pc->codes = calloc(pc->cap, sizeof *pc->codes);
+    pc->codes = calloc(pc->cap, sizeof(pat *));
     if (pc->keys == NULL || pc->codes == NULL) {
         free(pc->keys);
         free(pc->codes);

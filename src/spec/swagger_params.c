@@ -254,11 +254,13 @@ static int body_param(af_compiler *c, const raw_param *r, const char **types,
     af_media *m = af_walk_calloc(c, n_types, sizeof *m);
     if (b == NULL || m == NULL)
         return AF_ENOMEM;
-    af_idx schema;
+    af_idx schema = AF_NONE;
     int rc = af_walk_bool(c, &r->at, "required", &b->is_required);
     if (rc == 0)
         rc = af_walk_schema(c, &r->at, "schema", &schema);
-    if (rc == 0 && schema == AF_NONE)
+    if (rc != 0)
+        return rc;
+    if (schema == AF_NONE)
         return af_walk_error(c, &r->at, "body parameter has no 'schema'");
     for (uint32_t i = 0; i < n_types; i++) {
         m[i].type = types[i];
@@ -393,14 +395,16 @@ static int split_params(af_compiler *c, const af_at *global_consumes,
 {
     af_param *params =
         af_walk_calloc(c, n + af_walk_path_vars(out->path), sizeof *params);
-    const raw_param **form = af_walk_calloc(c, n, sizeof *form);
+    /* An array of pointers: sizeof *form is the pointer size. */
+    const raw_param **form = af_walk_calloc(
+        c, n, sizeof *form); // NOLINT(bugprone-sizeof-expression)
     if (params == NULL || form == NULL)
         return AF_ENOMEM;
     const raw_param *body = NULL;
     uint32_t n_params = 0, n_form = 0;
     for (uint32_t i = 0; i < n; i++) {
         const raw_param *r = &raws[i];
-        af_param_in in;
+        af_param_in in = AF_IN_QUERY;
         int rc = 0;
         if (strcmp(r->in, "body") == 0) {
             if (body != NULL)
