@@ -221,6 +221,15 @@ static int enc_uri(af_ectx *e, af_format f, size_t min, size_t max,
     rc = af_enc_status(e, af_choice_write_index(e->w, 2, (uint64_t)k),
                        AF_ENC_UNSUPPORTED, "the scheme");
   }
+  /* format.c: the path after the authority starts with '/', from a
+     fixed character set */
+  static const char set[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+                            "TUVWXYZ0123456789-._~/";
+  if ((p > 0 || f == AF_FORMAT_JSON_POINTER) && len > p && s[p] != '/')
+    return shape(e, f);
+  for (size_t k = p; k < len; k++)
+    if (strchr(set, s[k]) == NULL)
+      return shape(e, f);
   size_t lo = min > p ? min - p : 0, hi = max - p;
   if (hi > lo + 64)
     hi = lo + 64;
