@@ -112,7 +112,7 @@ typedef struct af_prop {
 /* patternProperties entry. */
 typedef struct af_pattern_prop {
     const char *pattern;
-    void *re; /* pcre2_code_8 *, NULL when it did not compile */
+    void *re; /* pattern.h handle, NULL when it did not compile */
     af_idx schema;
 } af_pattern_prop;
 
@@ -161,7 +161,7 @@ typedef struct af_schema {
     /* strings; lengths count code points */
     uint32_t min_length, max_length; /* max AF_UNBOUNDED when none */
     const char *pattern;             /* ECMA-262 source; NULL none */
-    void *pattern_re;                /* pcre2_code_8 *, match-limited */
+    void *pattern_re;                /* pattern.h handle, match-limited */
 
     /* arrays */
     uint32_t min_items, max_items; /* max AF_UNBOUNDED when none */
