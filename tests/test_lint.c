@@ -484,6 +484,33 @@ static void test_lint_root_widens_where_refs_may_reach(void **state)
     free_result(&r);
 }
 
+static void
+test_lint_warns_where_patterns_are_not_generated_exactly(void **state)
+{
+    fixture *f = *state;
+    char *spec =
+        write_spec(f, "patterns.yaml",
+                   "openapi: 3.0.3\n"
+                   "info: {title: t, version: '1'}\n"
+                   "paths: {}\n"
+                   "components:\n"
+                   "  schemas:\n"
+                   "    Plain: {type: string, pattern: '^[a-z]+$'}\n"
+                   "    Look: {type: string, pattern: '^(?=.*\\d)\\w+$'}\n"
+                   "    Back: {type: string, pattern: '^(a)\\1$'}\n");
+    char arg[1100];
+    snprintf(arg, sizeof arg, "'%s'", spec);
+    run_result r = run_lint(f, arg);
+    assert_int_equal(r.status, 0);
+    assert_contains(r.out, "warnings: 2\n");
+    assert_contains(r.out, "warning: #/components/schemas/Look: pattern has "
+                           "lookarounds or backreferences");
+    assert_contains(r.out, "warning: #/components/schemas/Back: pattern has "
+                           "lookarounds or backreferences");
+    assert_null(strstr(r.out, "schemas/Plain"));
+    free_result(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -512,6 +539,9 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_lint_root_widens_where_refs_may_reach, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_lint_warns_where_patterns_are_not_generated_exactly, setup,
+            teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,10 @@
  * "file:line:col: pointer: message" form of af_error_format. Text that
  * comes from the spec (title, warning messages) is printed with control
  * characters replaced, so a hostile spec cannot drive the terminal.
+ * Besides the model's warnings, lint says where generation is weaker than
+ * the spec: a `pattern` the ECMA-262 generator cannot parse (strings there
+ * are generated without it) or one with lookarounds or backreferences
+ * (generated, then filtered with PCRE2 a bounded number of times).
  * Tuned for one spec per run: output is built after the model is
  * complete, nothing is streamed.
  */
@@ -17,7 +21,9 @@
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "gen/regex.h"
 #include "spec/model.h"
+#include "util/arena.h"
 #include "util/error.h"
 
 typedef struct lint_args {
@@ -88,6 +94,62 @@ static int parse_args(int argc, char **argv, lint_args *out)
     return -1;
 }
 
+/* Model warnings followed by generation warnings, all in one arena. */
+typedef struct warning_list {
+    af_warning *items;
+    uint32_t n, cap;
+} warning_list;
+
+static void add_warning(af_arena *a, warning_list *w, const char *pointer,
+                        const char *message)
+{
+    if (message == NULL)
+        return; /* out of memory: the warning is dropped */
+    if (w->n == w->cap) {
+        uint32_t cap = w->cap ? w->cap * 2 : 16;
+        af_warning *grown =
+            af_arena_grow(a, w->items, w->n, cap, sizeof *grown);
+        if (grown == NULL)
+            return;
+        w->items = grown;
+        w->cap = cap;
+    }
+    w->items[w->n++] = (af_warning){pointer, message};
+}
+
+static void check_pattern(af_arena *a, warning_list *w, const char *pointer,
+                          const char *pattern)
+{
+    af_regex *re = NULL;
+    char msg[256];
+    if (af_regex_compile(a, pattern, &re, msg, sizeof msg) < 0)
+        add_warning(a, w, pointer,
+                    af_arena_printf(a,
+                                    "pattern is not generated (%s): strings "
+                                    "here are generated without it",
+                                    msg));
+    else if (af_regex_needs_filter(re))
+        add_warning(a, w, pointer,
+                    af_arena_strdup(a, "pattern has lookarounds or "
+                                       "backreferences: strings are "
+                                       "generated, then filtered with PCRE2 "
+                                       "(bounded tries)"));
+}
+
+static void collect_warnings(af_arena *a, const af_model *m, warning_list *w)
+{
+    for (uint32_t i = 0; i < m->n_warnings; i++)
+        add_warning(a, w, m->warnings[i].pointer, m->warnings[i].message);
+    for (uint32_t i = 0; i < m->n_schemas; i++) {
+        const af_schema *s = &m->schemas[i];
+        if (s->pattern != NULL && !(s->flags & AF_SCHEMA_PATTERN_BAD))
+            check_pattern(a, w, s->pointer, s->pattern);
+        for (uint32_t k = 0; k < s->n_pattern_props; k++)
+            if (s->pattern_props[k].re != NULL)
+                check_pattern(a, w, s->pointer, s->pattern_props[k].pattern);
+    }
+}
+
 static const char *dialect_name(af_dialect d)
 {
     switch (d) {
@@ -118,7 +180,8 @@ static void put_clean(FILE *out, const char *s)
         fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
 }
 
-static void print_text(const char *spec, const af_model *m)
+static void print_text(const char *spec, const af_model *m,
+                       const warning_list *w)
 {
     printf("file: ");
     put_clean(stdout, spec);
@@ -131,32 +194,31 @@ static void print_text(const char *spec, const af_model *m)
     printf("schemas: %u\n", (unsigned)m->n_schemas);
     printf("media types: %u\n", (unsigned)m->n_media_types);
     printf("security schemes: %u\n", (unsigned)m->n_schemes);
-    printf("warnings: %u\n", (unsigned)m->n_warnings);
-    for (uint32_t i = 0; i < m->n_warnings; i++) {
+    printf("warnings: %u\n", (unsigned)w->n);
+    for (uint32_t i = 0; i < w->n; i++) {
         fputs("warning: ", stdout);
-        put_clean(stdout, m->warnings[i].pointer);
+        put_clean(stdout, w->items[i].pointer);
         fputs(": ", stdout);
-        put_clean(stdout, m->warnings[i].message);
+        put_clean(stdout, w->items[i].message);
         fputc('\n', stdout);
     }
 }
 
 /* cJSON_Add*ToObject with a NULL string adds null, so spec text that is
    absent needs no special case. Returns false when out of memory. */
-static bool add_warnings(cJSON *obj, const af_model *m)
+static bool add_warnings(cJSON *obj, const warning_list *wl)
 {
     cJSON *arr = cJSON_AddArrayToObject(obj, "warnings");
     if (arr == NULL)
         return false;
-    for (uint32_t i = 0; i < m->n_warnings; i++) {
+    for (uint32_t i = 0; i < wl->n; i++) {
         cJSON *w = cJSON_CreateObject();
         if (w == NULL)
             return false;
         cJSON_AddItemToArray(arr, w);
-        if (cJSON_AddStringToObject(w, "pointer", m->warnings[i].pointer) ==
+        if (cJSON_AddStringToObject(w, "pointer", wl->items[i].pointer) ==
                 NULL ||
-            cJSON_AddStringToObject(w, "message", m->warnings[i].message) ==
-                NULL)
+            cJSON_AddStringToObject(w, "message", wl->items[i].message) == NULL)
             return false;
     }
     return true;
@@ -169,7 +231,8 @@ static bool add_string_or_null(cJSON *obj, const char *key, const char *s)
     return cJSON_AddStringToObject(obj, key, s) != NULL;
 }
 
-static cJSON *model_json(const char *spec, const af_model *m)
+static cJSON *model_json(const char *spec, const af_model *m,
+                         const warning_list *w)
 {
     cJSON *o = cJSON_CreateObject();
     bool ok =
@@ -182,7 +245,7 @@ static cJSON *model_json(const char *spec, const af_model *m)
         cJSON_AddNumberToObject(o, "media_types", m->n_media_types) != NULL &&
         cJSON_AddNumberToObject(o, "security_schemes", m->n_schemes) != NULL &&
         cJSON_AddNumberToObject(o, "servers", m->n_servers) != NULL &&
-        add_warnings(o, m);
+        add_warnings(o, w);
     if (!ok) {
         cJSON_Delete(o);
         return NULL;
@@ -251,14 +314,19 @@ int af_cli_lint(int argc, char **argv)
         return 2;
     }
     status = 0;
+    af_arena a;
+    af_arena_init(&a);
+    warning_list w = {NULL, 0, 0};
+    collect_warnings(&a, m, &w);
     if (args.is_json) {
-        if (!print_json(model_json(args.spec, m))) {
+        if (!print_json(model_json(args.spec, m, &w))) {
             fputs("apifuzz lint: out of memory printing JSON\n", stderr);
             status = 2;
         }
     } else {
-        print_text(args.spec, m);
+        print_text(args.spec, m, &w);
     }
+    af_arena_free(&a);
     af_model_free(m);
     if (fflush(stdout) != 0)
         status = 2;
