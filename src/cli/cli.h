@@ -17,7 +17,21 @@ int af_cli_validate(int argc, char **argv);
 int af_cli_gen(int argc, char **argv);
 int af_cli_show(int argc, char **argv);
 
-/* ---- Shared by gen and show (gen.c) ---- */
+/* ---- Shared by gen, show and validate (gen.c) ---- */
+
+/* Called by af_cli_parse_args with an option at argv[*i] (it advances *i
+   past a value it consumes) or an operand; -1 to go on, else the exit
+   status. */
+typedef int (*af_cli_option_fn)(int argc, char **argv, int *i, void *out);
+typedef int (*af_cli_operand_fn)(char *arg, void *out);
+
+/* The argument loop of a subcommand: "--" ends the options; -h or --help
+   prints usage and help to stdout (status 0); an argument starting with
+   '-' (not "-" alone) before "--" goes to option, any other to operand.
+   Returns -1 when every argument was taken, else the status a call gave. */
+int af_cli_parse_args(int argc, char **argv, const char *usage,
+                      const char *help, af_cli_option_fn option,
+                      af_cli_operand_fn operand, void *out);
 
 /* Prints "apifuzz CMD: MSG 'ARG'" (ARG NULL: none) and usage to stderr;
    returns 2. */

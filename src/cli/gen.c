@@ -71,6 +71,34 @@ static const char help_text[] =
 
 /* ---- shared with show ---- */
 
+int af_cli_parse_args(int argc, char **argv, const char *usage,
+                      const char *help, af_cli_option_fn option,
+                      af_cli_operand_fn operand, void *out)
+{
+    bool no_more_options = false;
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        int rc;
+        if (!no_more_options && strcmp(a, "--") == 0) {
+            no_more_options = true;
+            continue;
+        }
+        if (!no_more_options &&
+            (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
+            fputs(usage, stdout);
+            fputs(help, stdout);
+            return 0;
+        }
+        if (!no_more_options && a[0] == '-' && a[1] != '\0')
+            rc = option(argc, argv, &i, out);
+        else
+            rc = operand(a, out);
+        if (rc >= 0)
+            return rc;
+    }
+    return -1;
+}
+
 int af_cli_usage_error(const char *cmd, const char *usage, const char *msg,
                        const char *arg)
 {
@@ -360,8 +388,9 @@ static size_t next_input(uint64_t *state, uint8_t *buf)
     return len;
 }
 
-static int gen_option(int argc, char **argv, int *i, gen_args *out)
+static int gen_option(int argc, char **argv, int *i, void *arg)
 {
+    gen_args *out = arg;
     const char *a = argv[*i];
     int rc = af_cli_plan_option("gen", usage_text, argc, argv, i, &out->opts);
     if (rc != 0)
@@ -380,33 +409,25 @@ static int gen_option(int argc, char **argv, int *i, gen_args *out)
     return -1;
 }
 
+static int gen_operand(char *a, void *arg)
+{
+    gen_args *out = arg;
+    if (out->spec != NULL)
+        return af_cli_usage_error("gen", usage_text, "only one SPEC, got", a);
+    out->spec = a;
+    return -1;
+}
+
 /* Returns -1 to continue, else the exit status (help or usage error). */
 static int parse_args(int argc, char **argv, gen_args *out)
 {
-    bool no_more_options = false;
     memset(out, 0, sizeof *out);
     out->n_programs = 10;
     out->seed = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int rc = -1;
-        if (!no_more_options && strcmp(a, "--") == 0) {
-            no_more_options = true;
-        } else if (!no_more_options &&
-                   (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
-            fputs(usage_text, stdout);
-            fputs(help_text, stdout);
-            return 0;
-        } else if (!no_more_options && a[0] == '-' && a[1] != '\0') {
-            rc = gen_option(argc, argv, &i, out);
-        } else if (out->spec == NULL) {
-            out->spec = a;
-        } else {
-            rc = af_cli_usage_error("gen", usage_text, "only one SPEC, got", a);
-        }
-        if (rc >= 0)
-            return rc;
-    }
+    int rc = af_cli_parse_args(argc, argv, usage_text, help_text, gen_option,
+                               gen_operand, out);
+    if (rc >= 0)
+        return rc;
     if (out->spec == NULL)
         return af_cli_usage_error("gen", usage_text, "no SPEC given", NULL);
     return -1;

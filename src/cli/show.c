@@ -58,8 +58,9 @@ static const char help_text[] =
     "Exit status: 0 printed, 2 a usage or spec error or a FILE that could\n"
     "not be read (the other files are still shown).\n";
 
-static int show_option(int argc, char **argv, int *i, show_args *out)
+static int show_option(int argc, char **argv, int *i, void *arg)
 {
+    show_args *out = arg;
     const char *a = argv[*i];
     int rc = af_cli_plan_option("show", usage_text, argc, argv, i, &out->opts);
     if (rc != 0)
@@ -81,36 +82,29 @@ static int show_option(int argc, char **argv, int *i, show_args *out)
     return -1;
 }
 
+static int show_operand(char *a, void *arg)
+{
+    show_args *out = arg;
+    if (out->spec == NULL)
+        out->spec = a;
+    else
+        out->files[out->n_files++] = a;
+    return -1;
+}
+
 /* Returns -1 to continue, else the exit status (help or usage error).
    out->files holds the FILE arguments (argv order, options removed). */
 static int parse_args(int argc, char **argv, show_args *out)
 {
-    bool no_more_options = false;
     memset(out, 0, sizeof *out);
     out->format = SHOW_HTTP | SHOW_CURL;
     out->files = calloc((size_t)argc + 1, sizeof *out->files);
     if (out->files == NULL)
         return af_cli_usage_error("show", "", "out of memory", NULL);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int rc = -1;
-        if (!no_more_options && strcmp(a, "--") == 0) {
-            no_more_options = true;
-        } else if (!no_more_options &&
-                   (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
-            fputs(usage_text, stdout);
-            fputs(help_text, stdout);
-            return 0;
-        } else if (!no_more_options && a[0] == '-' && a[1] != '\0') {
-            rc = show_option(argc, argv, &i, out);
-        } else if (out->spec == NULL) {
-            out->spec = a;
-        } else {
-            out->files[out->n_files++] = argv[i];
-        }
-        if (rc >= 0)
-            return rc;
-    }
+    int rc = af_cli_parse_args(argc, argv, usage_text, help_text, show_option,
+                               show_operand, out);
+    if (rc >= 0)
+        return rc;
     if (out->spec == NULL)
         return af_cli_usage_error("show", usage_text, "no SPEC given", NULL);
     if (out->n_files == 0)

@@ -77,8 +77,9 @@ static const char *value_of(int argc, char **argv, int *i)
     return *i + 1 < argc ? argv[++*i] : NULL;
 }
 
-static int option(int argc, char **argv, int *i, validate_args *out)
+static int option(int argc, char **argv, int *i, void *arg)
 {
+    validate_args *out = arg;
     const char *a = argv[*i], *v = NULL;
     if (strcmp(a, "--formats") == 0) {
         out->opts.formats = AF_FORMATS_ASSERT;
@@ -107,34 +108,27 @@ static int option(int argc, char **argv, int *i, validate_args *out)
     return -1;
 }
 
+static int operand(char *a, void *arg)
+{
+    validate_args *out = arg;
+    if (out->schema == NULL)
+        out->schema = a;
+    else if (out->instances == NULL)
+        out->instances = a;
+    else
+        return usage_error("too many arguments at", a);
+    return -1;
+}
+
 /* Returns -1 to continue, else the exit status (help or usage error). */
 static int parse_args(int argc, char **argv, validate_args *out)
 {
-    bool no_more_options = false;
     memset(out, 0, sizeof *out);
     out->remotes = getenv("JSTS_REMOTES");
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int rc = -1;
-        if (!no_more_options && strcmp(a, "--") == 0) {
-            no_more_options = true;
-        } else if (!no_more_options &&
-                   (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)) {
-            fputs(usage_text, stdout);
-            fputs(help_text, stdout);
-            return 0;
-        } else if (!no_more_options && a[0] == '-' && a[1] != '\0') {
-            rc = option(argc, argv, &i, out);
-        } else if (out->schema == NULL) {
-            out->schema = a;
-        } else if (out->instances == NULL) {
-            out->instances = a;
-        } else {
-            rc = usage_error("too many arguments at", a);
-        }
-        if (rc >= 0)
-            return rc;
-    }
+    int rc = af_cli_parse_args(argc, argv, usage_text, help_text, option,
+                               operand, out);
+    if (rc >= 0)
+        return rc;
     if (out->schema == NULL)
         return usage_error("no SCHEMA given", NULL);
     if (out->remotes != NULL && out->remotes[0] == '\0')

@@ -8,7 +8,9 @@
  * decoder gives the parameter exactly the header text the renderer would
  * have sent for it: "Basic " + base64(user:pass), "Bearer " + token,
  * "<Scheme> " + value for other http schemes, the key itself for an
- * apiKey whose header is Authorization. The first such credential of the
+ * apiKey whose header is Authorization; the http, oauth2 and
+ * openIdConnect texts come from the renderer's own af_render_auth_header,
+ * so the two cannot drift apart. The first such credential of the
  * alternative wins, as in the renderer. Tuned for: a handful of
  * credentials per call; nothing here is on a hot path.
  */
@@ -16,6 +18,8 @@
 
 #include <string.h>
 #include <strings.h>
+
+#include "wire/render.h"
 
 int32_t af_gen_auth_param(const af_operation *op)
 {
@@ -26,60 +30,22 @@ int32_t af_gen_auth_param(const af_operation *op)
     return -1;
 }
 
-static char *base64(af_arena *a, const char *s)
-{
-    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                 "abcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s), o = 0;
-    char *out = af_arena_alloc(a, (len + 2) / 3 * 4 + 1);
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t w = (uint32_t)p[i] << 16;
-        w |= i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0;
-        w |= i + 2 < len ? p[i + 2] : 0;
-        out[o++] = digits[w >> 18];
-        out[o++] = digits[(w >> 12) & 63];
-        out[o++] = i + 1 < len ? digits[(w >> 6) & 63] : '=';
-        out[o++] = i + 2 < len ? digits[w & 63] : '=';
-    }
-    out[o] = '\0';
-    return out;
-}
-
 /* The Authorization text of one credential; "" when it goes elsewhere
    (apiKey in another header, query or cookie; mutualTLS); NULL on
    AF_ENOMEM. */
 static const char *cred_text(af_arena *a, const af_sec_scheme *s,
                              const char *value)
 {
-    const char *scheme = s->scheme != NULL ? s->scheme : "";
-    switch (s->type) {
-    case AF_SEC_API_KEY:
+    const char *prefix, *rest;
+    if (s->type == AF_SEC_API_KEY)
         return s->in == AF_IN_HEADER && s->param_name != NULL &&
                        strcasecmp(s->param_name, "Authorization") == 0
                    ? value
                    : "";
-    case AF_SEC_HTTP:
-        if (strcasecmp(scheme, "basic") == 0) {
-            const char *enc = base64(a, value);
-            return enc != NULL ? af_arena_printf(a, "Basic %s", enc) : NULL;
-        }
-        if (strcasecmp(scheme, "bearer") != 0 && scheme[0] != '\0') {
-            char first = scheme[0] >= 'a' && scheme[0] <= 'z'
-                             ? (char)(scheme[0] - 'a' + 'A')
-                             : scheme[0];
-            return af_arena_printf(a, "%c%s %s", first, scheme + 1, value);
-        }
-        break;
-    case AF_SEC_OAUTH2:
-    case AF_SEC_OPENID:
-        break;
-    default: /* mutualTLS: nothing is sent */
-        return "";
-    }
-    return af_arena_printf(a, "Bearer %s", value);
+    int rc = af_render_auth_header(a, s, value, &prefix, &rest);
+    if (rc <= 0)
+        return rc == 0 ? "" : NULL;
+    return af_arena_printf(a, "%s%s", prefix, rest);
 }
 
 int af_gen_auth_text(const af_gen *g, af_arena *a, const af_cred *creds,

@@ -109,59 +109,12 @@ size_t af_enc_push_index(af_ectx *e, uint32_t k)
 
 /* ---- numbers (value.c's bounds, inverted) ---- */
 
-static int64_t to_int64(double d)
-{
-    if (d <= -9223372036854775808.0)
-        return INT64_MIN;
-    if (d >= 9223372036854775807.0)
-        return INT64_MAX;
-    return (int64_t)d;
-}
-
-static void int_bounds(const af_schema *s, int64_t *lo, int64_t *hi)
-{
-    *lo = INT64_MIN;
-    *hi = INT64_MAX;
-    if (s->format == AF_FORMAT_INT32)
-        *lo = INT32_MIN, *hi = INT32_MAX;
-    if (s->flags & AF_SCHEMA_HAS_MINIMUM) {
-        double c = ceil(s->minimum);
-        if ((s->flags & AF_SCHEMA_EXCL_MINIMUM) && c == s->minimum)
-            c += 1;
-        int64_t v = to_int64(c);
-        if (v > *lo)
-            *lo = v;
-        if (c >= 9223372036854775807.0)
-            *lo = INT64_MAX, *hi = INT64_MIN;
-    }
-    if (s->flags & AF_SCHEMA_HAS_MAXIMUM) {
-        double f = floor(s->maximum);
-        if ((s->flags & AF_SCHEMA_EXCL_MAXIMUM) && f == s->maximum)
-            f -= 1;
-        int64_t v = to_int64(f);
-        if (v < *hi)
-            *hi = v;
-    }
-}
-
-static int64_t div_floor(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-static int64_t div_ceil(int64_t a, int64_t b)
-{
-    int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) == (b < 0))) ? q + 1 : q;
-}
-
 static int enc_integer(af_ectx *e, const af_schema *s, double d)
 {
     if (d != floor(d) || fabs(d) >= 9.0e18)
         return af_enc_refuse(e, AF_ENC_INVALID, "%g is not an integer", d);
     int64_t lo, hi, v = (int64_t)d;
-    int_bounds(s, &lo, &hi);
+    af_gen_int_bounds(s, &lo, &hi);
     if (v < lo || v > hi)
         return af_enc_refuse(e, AF_ENC_INVALID, "%lld is out of range",
                              (long long)v);
@@ -169,17 +122,11 @@ static int enc_integer(af_ectx *e, const af_schema *s, double d)
         return af_enc_status(e, af_choice_write_int(e->w, lo, hi, v),
                              AF_ENC_INVALID, "the integer");
     /* value.c int_multiple: v = k * step */
-    double m = s->multiple_of, step = m;
-    for (int q = 1; q <= 1000 && step != floor(step); q++)
-        step = m * (q + 1);
-    if (step != floor(step) || step >= 4.6e18 || step < 1)
-        step = m >= 1 ? floor(m) : 1;
-    int64_t st = (int64_t)step;
+    double m = s->multiple_of;
+    int64_t klo, khi, st = af_gen_int_step(m, lo, hi, &klo, &khi);
     if (v % st != 0)
         return af_enc_refuse(e, AF_ENC_INVALID, "%lld is not a multiple of %g",
                              (long long)v, m);
-    int64_t klo = lo == INT64_MIN ? INT64_MIN / st : div_ceil(lo, st);
-    int64_t khi = hi == INT64_MAX ? INT64_MAX / st : div_floor(hi, st);
     return af_enc_status(e, af_choice_write_int(e->w, klo, khi, v / st),
                          AF_ENC_INVALID, "the multiple");
 }
@@ -276,39 +223,6 @@ static int enc_string(af_ectx *e, af_idx vi, const af_schema *s, const cJSON *j)
 
 /* ---- dispatch (value.c gen_view) ---- */
 
-static uint32_t hinted_types(const af_schema *s)
-{
-    uint32_t t = 0;
-    if (s->n_props || s->n_required || s->min_properties ||
-        s->additional_properties != AF_NONE || s->n_pattern_props)
-        t |= AF_TYPE_OBJECT;
-    if (s->items != AF_NONE || s->n_prefix_items || s->min_items ||
-        s->max_items != AF_UNBOUNDED)
-        t |= AF_TYPE_ARRAY;
-    if (s->pattern || s->min_length || s->max_length != AF_UNBOUNDED ||
-        (s->format != AF_FORMAT_NONE && s->format < AF_FORMAT_INT32))
-        t |= AF_TYPE_STRING;
-    if (s->flags & (AF_SCHEMA_HAS_MINIMUM | AF_SCHEMA_HAS_MAXIMUM |
-                    AF_SCHEMA_HAS_MULTIPLE) ||
-        s->format >= AF_FORMAT_INT32)
-        t |= AF_TYPE_NUMBER | AF_TYPE_INTEGER;
-    return t != 0 ? t : AF_TYPE_ANY;
-}
-
-static const uint32_t type_order[] = {
-    AF_TYPE_STRING, AF_TYPE_INTEGER, AF_TYPE_NUMBER, AF_TYPE_BOOLEAN,
-    AF_TYPE_OBJECT, AF_TYPE_ARRAY,   AF_TYPE_NULL};
-
-static uint32_t allowed_types(const af_schema *s)
-{
-    uint32_t t = af_gen_types(s);
-    if (!(s->flags & AF_SCHEMA_HAS_TYPE) && t == AF_TYPE_ANY)
-        t = hinted_types(s);
-    if (t & AF_TYPE_NUMBER)
-        t &= ~AF_TYPE_INTEGER;
-    return t;
-}
-
 static uint32_t json_type(const cJSON *j, uint32_t allowed)
 {
     if (cJSON_IsNumber(j)) {
@@ -326,11 +240,12 @@ static uint32_t json_type(const cJSON *j, uint32_t allowed)
 
 static int enc_typed(af_ectx *e, af_idx vi, const af_schema *s, const cJSON *j)
 {
-    uint32_t t = allowed_types(s), n = 0, want = json_type(j, t), pos = 0;
+    uint32_t t = af_gen_allowed_types(s), n = 0, want = json_type(j, t);
+    uint32_t pos = 0;
     bool found = false;
-    for (size_t k = 0; k < 7; k++)
-        if (t & type_order[k]) {
-            if (type_order[k] == want)
+    for (size_t k = 0; k < AF_GEN_N_TYPES; k++)
+        if (t & af_gen_type_order[k]) {
+            if (af_gen_type_order[k] == want)
                 pos = n, found = true;
             n++;
         }

@@ -12,50 +12,9 @@
 
 #include <string.h>
 
-#include "spec/pattern.h"
-
-static const af_prop *find_prop(const af_schema *s, const char *name)
-{
-    for (uint32_t k = 0; k < s->n_props; k++)
-        if (strcmp(s->props[k].name, name) == 0)
-            return &s->props[k];
-    return NULL;
-}
-
-/* How many patternProperties match name; *first: the first one's index. */
-static uint32_t pattern_hits(const af_schema *s, const char *name,
-                             uint32_t *first)
-{
-    uint32_t hits = 0;
-    for (uint32_t k = 0; k < s->n_pattern_props; k++) {
-        const void *re = s->pattern_props[k].re;
-        if (re != NULL && af_pattern_match(re, name, strlen(name)) == 1) {
-            if (hits++ == 0)
-                *first = k;
-        }
-    }
-    return hits;
-}
-
 static bool is_skipped(const af_ectx *e, af_idx schema)
 {
-    return e->is_request && !e->g->opts.keep_read_only &&
-           (af_gen_view(e->g, schema)->flags & AF_SCHEMA_READ_ONLY);
-}
-
-static bool is_false(const af_gen *g, af_idx schema)
-{
-    return schema != AF_NONE &&
-           ((af_gen_view(g, schema)->flags & AF_SCHEMA_FALSE) != 0 ||
-            af_gen_is_unsat(g, schema));
-}
-
-static af_idx other_schema(const af_schema *s, const char *name)
-{
-    uint32_t first = 0;
-    if (pattern_hits(s, name, &first) > 0)
-        return s->pattern_props[first].schema;
-    return s->additional_properties;
+    return af_gen_is_skipped(e->g, e->is_request, schema);
 }
 
 /* Whether a body member is fed by an earlier call (decode.c has_feed). */
@@ -108,8 +67,8 @@ static int enc_required(af_ectx *e, const af_schema *s, obj_enc *o)
 {
     for (uint32_t k = 0; k < s->n_required; k++) {
         const char *name = s->required[k];
-        const af_prop *p = find_prop(s, name);
-        af_idx sch = p != NULL ? p->schema : other_schema(s, name);
+        const af_prop *p = af_gen_find_prop(s, name);
+        af_idx sch = p != NULL ? p->schema : af_gen_other_schema(s, name);
         int at = member_index(o, name);
         if (is_skipped(e, sch) || (at >= 0 && o->used[at]))
             continue;
@@ -140,7 +99,7 @@ static int enc_optional(af_ectx *e, const af_schema *s, obj_enc *o)
             return af_enc_status(e, rc, AF_ENC_UNSUPPORTED, "a presence");
         if (!is_present)
             continue;
-        if (is_false(e->g, p->schema) || o->n_built >= s->max_properties)
+        if (af_gen_is_false(e->g, p->schema) || o->n_built >= s->max_properties)
             return af_enc_refuse(e, AF_ENC_INVALID, "property '%s' not allowed",
                                  p->name);
         if (is_deep || e->nodes_left == 0)
@@ -180,7 +139,8 @@ static int enc_extra_key(af_ectx *e, const af_schema *s, const char *key)
 static int enc_extra(af_ectx *e, af_idx vi, const af_schema *s, uint32_t n_src,
                      const cJSON *m)
 {
-    uint32_t src = 0, hits = pattern_hits(s, m->string, &src);
+    uint32_t src = 0,
+             hits = af_gen_pattern_hits(s, m->string, strlen(m->string), &src);
     size_t old = af_enc_push(e, m->string);
     af_regex *const *pre = e->g->nodes[vi].prop_regex;
     if (hits > 1 || (hits == 1 && (pre == NULL || pre[src] == NULL)))
@@ -212,8 +172,8 @@ static int enc_extra(af_ectx *e, af_idx vi, const af_schema *s, uint32_t n_src,
 static int enc_extras(af_ectx *e, af_idx vi, const af_schema *s, obj_enc *o)
 {
     uint32_t n_src = s->n_pattern_props;
-    if (!is_false(e->g, s->additional_properties) &&
-        !is_false(e->g, s->unevaluated_properties))
+    if (!af_gen_is_false(e->g, s->additional_properties) &&
+        !af_gen_is_false(e->g, s->unevaluated_properties))
         n_src++;
     uint32_t k = o->n_json - o->n_built;
     if (n_src == 0)
@@ -271,7 +231,7 @@ int af_enc_array(af_ectx *e, const af_schema *s, const cJSON *j)
 {
     uint32_t n = (uint32_t)cJSON_GetArraySize(j);
     uint32_t min = s->min_items, max = s->max_items;
-    if (is_false(e->g, s->items) && max > s->n_prefix_items)
+    if (af_gen_is_false(e->g, s->items) && max > s->n_prefix_items)
         max = s->n_prefix_items;
     if (max < min)
         max = min;

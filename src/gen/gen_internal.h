@@ -101,10 +101,37 @@ int af_gen_plain(af_gctx *x, size_t min_cp, size_t max_cp, char **out,
                  size_t *out_len);
 /* Fills a value from a cJSON tree (enum, const, defaults). */
 int af_gen_from_json(af_arena *a, const cJSON *j, af_idx schema, af_value *out);
+/* The integers an integer schema allows: int32 format, minimum and
+   maximum (exclusive ones excluded); *lo > *hi when none. */
+void af_gen_int_bounds(const af_schema *s, int64_t *lo, int64_t *hi);
+/* The integer step (>= 1) a multipleOf m is generated in, a multiple of m
+   where one fits; [*klo, *khi]: the k with k * step within [lo, hi]. */
+int64_t af_gen_int_step(double m, int64_t lo, int64_t hi, int64_t *klo,
+                        int64_t *khi);
+/* The types a value of s is generated in (untyped schemas: those its
+   keywords hint at; number covers integer), chosen among in the order of
+   af_gen_type_order. */
+uint32_t af_gen_allowed_types(const af_schema *s);
+#define AF_GEN_N_TYPES 7
+extern const uint32_t af_gen_type_order[AF_GEN_N_TYPES];
 
 /* object.c */
 int af_gen_object(af_gctx *x, af_idx i, const af_schema *s, af_value *out);
 int af_gen_array(af_gctx *x, af_idx i, const af_schema *s, af_value *out);
+/* The property of s named name, NULL when none. */
+const af_prop *af_gen_find_prop(const af_schema *s, const char *name);
+/* How many patternProperties of s match name (len bytes); *first (when
+   first is not NULL): the index of the first that does. */
+uint32_t af_gen_pattern_hits(const af_schema *s, const char *name, size_t len,
+                             uint32_t *first);
+/* Whether a member of schema is left out: a readOnly one in a request
+   (unless opts.keep_read_only). */
+bool af_gen_is_skipped(const af_gen *g, bool is_request, af_idx schema);
+/* The false schema, or one no value satisfies (unsat.c). */
+bool af_gen_is_false(const af_gen *g, af_idx schema);
+/* The schema a member name that is not a named property of s gets: the
+   first matching patternProperties, else additionalProperties. */
+af_idx af_gen_other_schema(const af_schema *s, const char *name);
 
 /* format.c: a string of format f with min..max code points; returns 1
    when generated, 0 when the format is not generated here (or cannot fit

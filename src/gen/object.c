@@ -30,7 +30,7 @@ static int find_member(const af_member *m, uint32_t n, const char *name)
     return -1;
 }
 
-static const af_prop *find_prop(const af_schema *s, const char *name)
+const af_prop *af_gen_find_prop(const af_schema *s, const char *name)
 {
     for (uint32_t k = 0; k < s->n_props; k++)
         if (strcmp(s->props[k].name, name) == 0)
@@ -38,42 +38,44 @@ static const af_prop *find_prop(const af_schema *s, const char *name)
     return NULL;
 }
 
-/* How many patternProperties match name. */
-static uint32_t pattern_hits(const af_schema *s, const char *name, size_t len,
-                             af_idx *first)
+uint32_t af_gen_pattern_hits(const af_schema *s, const char *name, size_t len,
+                             uint32_t *first)
 {
     uint32_t hits = 0;
     for (uint32_t k = 0; k < s->n_pattern_props; k++) {
         const void *re = s->pattern_props[k].re;
         if (re != NULL && af_pattern_match(re, name, len) == 1) {
             if (hits++ == 0 && first != NULL)
-                *first = s->pattern_props[k].schema;
+                *first = k;
         }
     }
     return hits;
 }
 
-static bool is_skipped(const af_gctx *x, af_idx schema)
+bool af_gen_is_skipped(const af_gen *g, bool is_request, af_idx schema)
 {
-    return x->is_request && !x->g->opts.keep_read_only &&
-           (af_gen_view(x->g, schema)->flags & AF_SCHEMA_READ_ONLY);
+    return is_request && !g->opts.keep_read_only &&
+           (af_gen_view(g, schema)->flags & AF_SCHEMA_READ_ONLY);
 }
 
-/* The false schema, or one no value satisfies (unsat.c). */
-static bool is_false(const af_gen *g, af_idx schema)
+bool af_gen_is_false(const af_gen *g, af_idx schema)
 {
     return schema != AF_NONE &&
            ((af_gen_view(g, schema)->flags & AF_SCHEMA_FALSE) != 0 ||
             af_gen_is_unsat(g, schema));
 }
 
-/* The schema a member `name` that is not a named property gets. */
-static af_idx other_schema(const af_schema *s, const char *name)
+af_idx af_gen_other_schema(const af_schema *s, const char *name)
 {
-    af_idx first = AF_NONE;
-    if (pattern_hits(s, name, strlen(name), &first) > 0)
-        return first;
+    uint32_t first = 0;
+    if (af_gen_pattern_hits(s, name, strlen(name), &first) > 0)
+        return s->pattern_props[first].schema;
     return s->additional_properties;
+}
+
+static bool is_skipped(const af_gctx *x, af_idx schema)
+{
+    return af_gen_is_skipped(x->g, x->is_request, schema);
 }
 
 static int gen_member(af_gctx *x, const char *name, af_idx schema, af_member *m)
@@ -98,8 +100,8 @@ static int named_members(af_gctx *x, const af_schema *s, obj_build *b)
     bool is_deep = x->depth + 1 >= AF_GEN_MAX_DEPTH;
     for (uint32_t k = 0; k < s->n_required; k++) {
         const char *name = s->required[k];
-        const af_prop *p = find_prop(s, name);
-        af_idx sch = p != NULL ? p->schema : other_schema(s, name);
+        const af_prop *p = af_gen_find_prop(s, name);
+        af_idx sch = p != NULL ? p->schema : af_gen_other_schema(s, name);
         if (is_skipped(x, sch) || find_member(b->m, b->n, name) >= 0)
             continue;
         int rc = gen_member(x, name, sch, &b->m[b->n++]);
@@ -112,7 +114,7 @@ static int named_members(af_gctx *x, const af_schema *s, obj_build *b)
             continue;
         bool is_present = af_choice_bool(x->c);
         if (!is_present || is_deep || b->n >= b->max || x->nodes_left == 0 ||
-            is_false(x->g, p->schema))
+            af_gen_is_false(x->g, p->schema))
             continue;
         int rc = gen_member(x, p->name, p->schema, &b->m[b->n++]);
         if (rc < 0)
@@ -153,9 +155,9 @@ static bool key_ok(af_gctx *x, const af_schema *s, obj_build *b, char **key,
     const char *base = *key;
     for (int suffix = 2; suffix < 10; suffix++) {
         size_t len = strlen(*key);
-        bool clash =
-            find_member(b->m, b->n, *key) >= 0 || find_prop(s, *key) != NULL;
-        uint32_t hits = pattern_hits(s, *key, len, NULL);
+        bool clash = find_member(b->m, b->n, *key) >= 0 ||
+                     af_gen_find_prop(s, *key) != NULL;
+        uint32_t hits = af_gen_pattern_hits(s, *key, len, NULL);
         if (!clash && hits == (is_pattern ? 1u : 0u))
             return true;
         if (is_pattern || s->property_names != AF_NONE || hits > 0)
@@ -209,8 +211,8 @@ static int extra_member(af_gctx *x, af_idx vi, const af_schema *s, obj_build *b,
 static uint32_t extra_sources(const af_gen *g, const af_schema *s)
 {
     uint32_t n = s->n_pattern_props;
-    if (!is_false(g, s->additional_properties) &&
-        !is_false(g, s->unevaluated_properties))
+    if (!af_gen_is_false(g, s->additional_properties) &&
+        !af_gen_is_false(g, s->unevaluated_properties))
         n++;
     return n;
 }
@@ -287,7 +289,7 @@ static bool is_duplicate(const af_value *items, uint32_t n, const af_value *v)
 static uint32_t array_length(af_gctx *x, const af_schema *s)
 {
     uint32_t min = s->min_items, max = s->max_items;
-    if (is_false(x->g, s->items) && max > s->n_prefix_items)
+    if (af_gen_is_false(x->g, s->items) && max > s->n_prefix_items)
         max = s->n_prefix_items;
     if (max < min)
         max = min;

@@ -159,7 +159,7 @@ static int64_t to_int64(double d)
     return (int64_t)d;
 }
 
-static void int_bounds(const af_schema *s, int64_t *lo, int64_t *hi)
+void af_gen_int_bounds(const af_schema *s, int64_t *lo, int64_t *hi)
 {
     *lo = INT64_MIN;
     *hi = INT64_MAX;
@@ -199,8 +199,8 @@ static int64_t div_ceil(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) == (b < 0))) ? q + 1 : q;
 }
 
-/* An integer multiple of m (validators check v / m exactly). */
-static int64_t int_multiple(af_choices *c, int64_t lo, int64_t hi, double m)
+int64_t af_gen_int_step(double m, int64_t lo, int64_t hi, int64_t *klo,
+                        int64_t *khi)
 {
     double step = m;
     for (int q = 1; q <= 1000 && step != floor(step); q++)
@@ -208,8 +208,15 @@ static int64_t int_multiple(af_choices *c, int64_t lo, int64_t hi, double m)
     if (step != floor(step) || step >= 4.6e18 || step < 1)
         step = m >= 1 ? floor(m) : 1;
     int64_t st = (int64_t)step;
-    int64_t klo = lo == INT64_MIN ? INT64_MIN / st : div_ceil(lo, st);
-    int64_t khi = hi == INT64_MAX ? INT64_MAX / st : div_floor(hi, st);
+    *klo = lo == INT64_MIN ? INT64_MIN / st : div_ceil(lo, st);
+    *khi = hi == INT64_MAX ? INT64_MAX / st : div_floor(hi, st);
+    return st;
+}
+
+/* An integer multiple of m (validators check v / m exactly). */
+static int64_t int_multiple(af_choices *c, int64_t lo, int64_t hi, double m)
+{
+    int64_t klo, khi, st = af_gen_int_step(m, lo, hi, &klo, &khi);
     int64_t k = af_choice_int(c, klo, khi);
     for (int d = 0; d < 16; d++) {
         int64_t kk = k + ((d & 1) ? -(d + 1) / 2 : d / 2);
@@ -225,7 +232,7 @@ static int64_t int_multiple(af_choices *c, int64_t lo, int64_t hi, double m)
 static void gen_integer(af_gctx *x, const af_schema *s, af_value *out)
 {
     int64_t lo, hi;
-    int_bounds(s, &lo, &hi);
+    af_gen_int_bounds(s, &lo, &hi);
     out->kind = AF_V_INT;
     if (s->flags & AF_SCHEMA_HAS_MULTIPLE && s->multiple_of > 0)
         out->u.i = int_multiple(x->c, lo, hi, s->multiple_of);
@@ -275,11 +282,11 @@ static uint32_t hinted_types(const af_schema *s)
     return t != 0 ? t : AF_TYPE_ANY;
 }
 
-static const uint32_t type_order[] = {
+const uint32_t af_gen_type_order[AF_GEN_N_TYPES] = {
     AF_TYPE_STRING, AF_TYPE_INTEGER, AF_TYPE_NUMBER, AF_TYPE_BOOLEAN,
     AF_TYPE_OBJECT, AF_TYPE_ARRAY,   AF_TYPE_NULL};
 
-static uint32_t allowed_types(const af_schema *s)
+uint32_t af_gen_allowed_types(const af_schema *s)
 {
     uint32_t t = af_gen_types(s);
     if (!(s->flags & AF_SCHEMA_HAS_TYPE) && t == AF_TYPE_ANY)
@@ -293,7 +300,7 @@ static uint32_t allowed_types(const af_schema *s)
 /* The value of the simplest type, reading nothing (depth cap). */
 static void trivial(const af_schema *s, af_value *out)
 {
-    uint32_t t = allowed_types(s);
+    uint32_t t = af_gen_allowed_types(s);
     memset(&out->u, 0, sizeof out->u);
     out->kind = t & AF_TYPE_NULL      ? AF_V_NULL
                 : t & AF_TYPE_STRING  ? AF_V_STRING
@@ -308,10 +315,10 @@ static void trivial(const af_schema *s, af_value *out)
 
 static int gen_typed(af_gctx *x, af_idx vi, const af_schema *s, af_value *out)
 {
-    uint32_t t = allowed_types(s), list[7], n = 0;
-    for (size_t k = 0; k < 7; k++)
-        if (t & type_order[k])
-            list[n++] = type_order[k];
+    uint32_t t = af_gen_allowed_types(s), list[AF_GEN_N_TYPES], n = 0;
+    for (size_t k = 0; k < AF_GEN_N_TYPES; k++)
+        if (t & af_gen_type_order[k])
+            list[n++] = af_gen_type_order[k];
     if (n == 0) {
         out->kind = AF_V_NULL;
         return 0;

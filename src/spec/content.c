@@ -72,8 +72,9 @@ static int encoding_style(af_compiler *c, const af_at *at, af_encoding *e)
     return rc != 0 ? rc : af_walk_error(c, &where, "unknown style '%s'", name);
 }
 
-static int encoding(af_compiler *c, const af_at *at, af_encoding *e)
+static int encoding(af_compiler *c, af_at *at, void *slot)
 {
+    af_encoding *e = slot;
     const char *type = NULL;
     if (!cJSON_IsObject(at->node))
         return af_walk_error(c, at, "expected an object");
@@ -99,26 +100,11 @@ static int encoding(af_compiler *c, const af_at *at, af_encoding *e)
 
 static int encodings(af_compiler *c, const af_at *media, af_media *out)
 {
-    af_at map;
-    int rc = af_walk_object(c, media, "encoding", &map);
-    if (rc != 0 || map.node == NULL)
-        return rc;
-    af_encoding *e =
-        af_walk_calloc(c, (size_t)cJSON_GetArraySize(map.node), sizeof *e);
-    if (e == NULL)
-        return AF_ENOMEM;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, map.node)
-    {
-        af_at at;
-        rc = af_walk_item(c, &map, item, 0, &at);
-        if (rc == 0)
-            rc = encoding(c, &at, &e[out->n_encodings++]);
-        if (rc != 0)
-            return rc;
-    }
+    void *e;
+    int rc = af_walk_map(c, media, "encoding", sizeof(af_encoding), encoding,
+                         &e, &out->n_encodings);
     out->encodings = e;
-    return 0;
+    return rc;
 }
 
 static int media(af_compiler *c, const af_at *at, const char *type,
@@ -200,20 +186,22 @@ int af_oas_body(af_compiler *c, const af_at *op, const af_body **out)
 }
 
 /* A header: `schema`, else the first media type's schema, else string. */
-static int header(af_compiler *c, af_at at, af_header *h)
+static int header(af_compiler *c, af_at *at, void *slot)
 {
+    af_header *h = slot;
     af_at content;
-    h->name = af_walk_strdup(c, at.node->string);
-    h->pointer = af_walk_strdup(c, at.ptr);
-    if (h->name == NULL || h->pointer == NULL)
-        return AF_ENOMEM;
-    int rc = af_walk_deref(c, &at);
+    if (strcasecmp(at->node->string, "content-type") == 0) {
+        /* OpenAPI 3.0 §4.7.17.1: a Content-Type header is ignored */
+        af_compile_warn(c, at->ptr, "header '%s' is ignored", at->node->string);
+        return AF_WALK_SKIP;
+    }
+    int rc = af_walk_named(c, at, &h->name, &h->pointer);
     if (rc == 0)
-        rc = af_walk_bool(c, &at, "required", &h->is_required);
+        rc = af_walk_bool(c, at, "required", &h->is_required);
     if (rc == 0)
-        rc = af_walk_schema(c, &at, "schema", &h->schema);
+        rc = af_walk_schema(c, at, "schema", &h->schema);
     if (rc == 0 && h->schema == AF_NONE)
-        rc = af_walk_object(c, &at, "content", &content);
+        rc = af_walk_object(c, at, "content", &content);
     if (rc == 0 && h->schema == AF_NONE && content.node != NULL) {
         const af_media *m;
         uint32_t n;
@@ -221,7 +209,7 @@ static int header(af_compiler *c, af_at at, af_header *h)
         h->schema = rc == 0 && n > 0 ? m[0].schema : AF_NONE;
     }
     if (rc == 0 && h->schema == AF_NONE) {
-        h->schema = af_walk_string_schema(c, &at);
+        h->schema = af_walk_string_schema(c, at);
         rc = h->schema == AF_NONE ? af_walk_failed(c) : 0;
     }
     return rc;
@@ -229,32 +217,11 @@ static int header(af_compiler *c, af_at at, af_header *h)
 
 static int headers(af_compiler *c, const af_at *resp, af_response *r)
 {
-    af_at map;
-    int rc = af_walk_object(c, resp, "headers", &map);
-    if (rc != 0 || map.node == NULL)
-        return rc;
-    af_header *h =
-        af_walk_calloc(c, (size_t)cJSON_GetArraySize(map.node), sizeof *h);
-    if (h == NULL)
-        return AF_ENOMEM;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, map.node)
-    {
-        af_at at;
-        rc = af_walk_item(c, &map, item, 0, &at);
-        if (rc != 0)
-            return rc;
-        if (strcasecmp(item->string, "content-type") == 0) {
-            /* OpenAPI 3.0 §4.7.17.1: a Content-Type header is ignored */
-            af_compile_warn(c, at.ptr, "header '%s' is ignored", item->string);
-            continue;
-        }
-        rc = header(c, at, &h[r->n_headers++]);
-        if (rc != 0)
-            return rc;
-    }
+    void *h;
+    int rc = af_walk_map(c, resp, "headers", sizeof(af_header), header, &h,
+                         &r->n_headers);
     r->headers = h;
-    return 0;
+    return rc;
 }
 
 /* A constant or expression as text: strings as written, else JSON. */
@@ -293,34 +260,31 @@ static int link_params(af_compiler *c, const af_at *at, af_link *l)
     return 0;
 }
 
-/* One Link Object; *is_used false when it names no operation. */
-static int link(af_compiler *c, af_at at, af_link *l, bool *is_used)
+/* One Link Object; skipped when it names no operation. */
+static int link(af_compiler *c, af_at *at, void *slot)
 {
+    af_link *l = slot;
     const char *id = NULL, *ref = NULL;
-    l->name = af_walk_strdup(c, at.node->string);
-    l->pointer = af_walk_strdup(c, at.ptr);
     l->target_op = -1;
-    int rc = l->name == NULL || l->pointer == NULL ? AF_ENOMEM
-                                                   : af_walk_deref(c, &at);
+    int rc = af_walk_named(c, at, &l->name, &l->pointer);
     if (rc == 0)
-        rc = af_walk_string(c, &at, "operationId", &id);
+        rc = af_walk_string(c, at, "operationId", &id);
     if (rc == 0)
-        rc = af_walk_string(c, &at, "operationRef", &ref);
+        rc = af_walk_string(c, at, "operationRef", &ref);
     if (rc != 0)
         return rc;
-    *is_used = id != NULL || ref != NULL;
-    if (!*is_used) {
+    if (id == NULL && ref == NULL) {
         af_compile_warn(c, l->pointer,
                         "link has no operationId or operationRef: ignored");
-        return 0;
+        return AF_WALK_SKIP;
     }
     if ((id != NULL && (l->operation_id = af_walk_strdup(c, id)) == NULL) ||
         (id == NULL && (l->operation_ref = af_walk_strdup(c, ref)) == NULL))
         return AF_ENOMEM;
     af_at body;
-    rc = link_params(c, &at, l);
+    rc = link_params(c, at, l);
     if (rc == 0)
-        rc = af_walk_child(c, &at, "requestBody", &body);
+        rc = af_walk_child(c, at, "requestBody", &body);
     if (rc == 0 && body.node != NULL &&
         (l->request_body = link_value(c, body.node)) == NULL)
         rc = AF_ENOMEM;
@@ -329,37 +293,17 @@ static int link(af_compiler *c, af_at at, af_link *l, bool *is_used)
 
 static int links(af_compiler *c, const af_at *resp, af_response *r)
 {
-    af_at map;
-    int rc = af_walk_object(c, resp, "links", &map);
-    if (rc != 0 || map.node == NULL)
-        return rc;
-    af_link *l =
-        af_walk_calloc(c, (size_t)cJSON_GetArraySize(map.node), sizeof *l);
-    if (l == NULL)
-        return AF_ENOMEM;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, map.node)
-    {
-        af_at at;
-        bool is_used = false;
-        rc = af_walk_item(c, &map, item, 0, &at);
-        if (rc == 0)
-            rc = link(c, at, &l[r->n_links], &is_used);
-        if (rc != 0)
-            return rc;
-        r->n_links += is_used;
-    }
+    void *l;
+    int rc =
+        af_walk_map(c, resp, "links", sizeof(af_link), link, &l, &r->n_links);
     r->links = l;
-    return 0;
+    return rc;
 }
 
 static int response(af_compiler *c, af_at at, af_response *r)
 {
     af_at content;
-    r->key = af_walk_strdup(c, at.node->string);
-    r->pointer = af_walk_strdup(c, at.ptr);
-    int rc = r->key == NULL || r->pointer == NULL ? AF_ENOMEM
-                                                  : af_walk_deref(c, &at);
+    int rc = af_walk_named(c, &at, &r->key, &r->pointer);
     if (rc == 0)
         rc = headers(c, &at, r);
     if (rc == 0)

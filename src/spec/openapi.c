@@ -486,36 +486,22 @@ static int sec_scheme_type(af_compiler *c, const af_at *at, af_sec_scheme *s)
                                    "unknown security scheme type '%s'", type);
 }
 
+static int sec_scheme(af_compiler *c, af_at *at, void *slot)
+{
+    af_sec_scheme *s = slot;
+    int rc = af_walk_named(c, at, &s->name, &s->pointer);
+    return rc != 0 ? rc : sec_scheme_type(c, at, s);
+}
+
 static int sec_schemes(af_compiler *c, const af_at *components)
 {
-    af_at map;
-    int rc = af_walk_object(c, components, "securitySchemes", &map);
-    if (rc != 0 || map.node == NULL)
-        return rc;
-    af_sec_scheme *s =
-        af_walk_calloc(c, (size_t)cJSON_GetArraySize(map.node), sizeof *s);
-    if (s == NULL)
-        return AF_ENOMEM;
-    uint32_t n = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, map.node)
-    {
-        af_at at;
-        rc = af_walk_item(c, &map, item, 0, &at);
-        s[n].name = af_walk_strdup(c, item->string);
-        s[n].pointer = af_walk_strdup(c, at.ptr);
-        if (rc == 0 && (s[n].name == NULL || s[n].pointer == NULL))
-            rc = AF_ENOMEM;
-        if (rc == 0)
-            rc = af_walk_deref(c, &at);
-        if (rc == 0)
-            rc = sec_scheme_type(c, &at, &s[n++]);
-        if (rc != 0)
-            return rc;
-    }
-    c->m->schemes = s;
-    c->m->n_schemes = n;
-    return 0;
+    void *s;
+    int rc =
+        af_walk_map(c, components, "securitySchemes", sizeof(af_sec_scheme),
+                    sec_scheme, &s, &c->m->n_schemes);
+    if (s != NULL)
+        c->m->schemes = s;
+    return rc;
 }
 
 /* Every schema of components/schemas, so they are compiled (and checked)

@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,19 +82,28 @@ static const struct kw_name {
     {"x-nullable", AF_KW_X_NULLABLE},
 };
 
-static int kw_cmp(const void *key, const void *elem)
-{
-    return strcmp(key, ((const struct kw_name *)elem)->name);
-}
-
+/* A binary search of kw_names; the first bytes are compared before
+   strcmp (both as unsigned char, strcmp's order), which settles most
+   steps without a call: this runs once per member of every schema. */
 int af_schema_kw_index(const char *name)
 {
     if (name == NULL)
         return -1;
-    const struct kw_name *k =
-        bsearch(name, kw_names, sizeof kw_names / sizeof kw_names[0],
-                sizeof kw_names[0], kw_cmp);
-    return k != NULL ? (int)k->kw : -1;
+    size_t lo = 0, hi = sizeof kw_names / sizeof kw_names[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *k = kw_names[mid].name;
+        int d = (int)(unsigned char)name[0] - (int)(unsigned char)k[0];
+        if (d == 0)
+            d = strcmp(name, k);
+        if (d == 0)
+            return (int)kw_names[mid].kw;
+        if (d < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
 }
 
 /* Formats by name; the index is the af_format value. */
@@ -478,18 +488,28 @@ static const char *frag(const char *pointer)
     return hash != NULL ? hash : pointer;
 }
 
-/* Bytes of token escaped as a JSON pointer token (~0, ~1). */
-static size_t escaped_len(const char *token)
+/* Bytes of token escaped as a JSON pointer token (~0, ~1); *plain set
+   to token's length when it needs no escape (the usual case). */
+static size_t escaped_len(const char *token, size_t *plain)
 {
-    size_t n = 0;
-    for (const char *s = token; *s != '\0'; s++)
+    size_t n = strcspn(token, "~/");
+    *plain = n;
+    if (token[n] == '\0')
+        return n;
+    *plain = SIZE_MAX;
+    for (const char *s = token + n; *s != '\0'; s++)
         n += *s == '~' || *s == '/' ? 2 : 1;
     return n;
 }
 
-static char *put_token(char *out, const char *token)
+/* "/" + token escaped; plain as escaped_len set it. */
+static char *put_token(char *out, const char *token, size_t plain)
 {
     *out++ = '/';
+    if (plain != SIZE_MAX) {
+        memcpy(out, token, plain);
+        return out + plain;
+    }
     for (const char *s = token; *s != '\0'; s++) {
         if (*s == '~' || *s == '/') {
             *out++ = '~';
@@ -509,19 +529,19 @@ const char *af_schema_ptr(const af_sctx *x, const char *kw, const char *token,
         snprintf(num, sizeof num, "%d", index);
         token = num;
     }
-    size_t len = strlen(x->pointer) + 1;
-    len += kw != NULL ? escaped_len(kw) + 1 : 0;
-    len += token != NULL ? escaped_len(token) + 1 : 0;
+    size_t n = strlen(x->pointer), kw_plain = 0, token_plain = 0;
+    size_t len = n + 1;
+    len += kw != NULL ? escaped_len(kw, &kw_plain) + 1 : 0;
+    len += token != NULL ? escaped_len(token, &token_plain) + 1 : 0;
     char *p = af_arena_alloc(&x->c->m->arena, len);
     if (p == NULL)
         return NULL;
-    size_t n = strlen(x->pointer);
     memcpy(p, x->pointer, n);
     char *end = p + n;
     if (kw != NULL)
-        end = put_token(end, kw);
+        end = put_token(end, kw, kw_plain);
     if (token != NULL)
-        end = put_token(end, token);
+        end = put_token(end, token, token_plain);
     *end = '\0';
     return p;
 }

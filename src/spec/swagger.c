@@ -71,48 +71,31 @@ static int response_examples(af_compiler *c, const af_at *resp, af_media *m,
     return rc;
 }
 
+static int header(af_compiler *c, af_at *at, void *slot)
+{
+    af_header *h = slot;
+    int rc = af_walk_named(c, at, &h->name, &h->pointer);
+    if (rc == 0) {
+        h->schema = af_sw_compile_synth(c, at, af_sw_synth_schema(at->node));
+        rc = h->schema == AF_NONE ? af_walk_failed(c) : 0;
+    }
+    return rc;
+}
+
 static int headers(af_compiler *c, const af_at *resp, af_response *r)
 {
-    af_at map;
-    int rc = af_walk_object(c, resp, "headers", &map);
-    if (rc != 0 || map.node == NULL)
-        return rc;
-    af_header *h =
-        af_walk_calloc(c, (size_t)cJSON_GetArraySize(map.node), sizeof *h);
-    if (h == NULL)
-        return AF_ENOMEM;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, map.node)
-    {
-        af_at at;
-        af_header *one = &h[r->n_headers++];
-        rc = af_walk_item(c, &map, item, 0, &at);
-        one->name = af_walk_strdup(c, item->string);
-        one->pointer = af_walk_strdup(c, at.ptr);
-        if (rc == 0 && (one->name == NULL || one->pointer == NULL))
-            rc = AF_ENOMEM;
-        if (rc == 0)
-            rc = af_walk_deref(c, &at);
-        if (rc == 0) {
-            one->schema =
-                af_sw_compile_synth(c, &at, af_sw_synth_schema(at.node));
-            rc = one->schema == AF_NONE ? af_walk_failed(c) : 0;
-        }
-        if (rc != 0)
-            return rc;
-    }
+    void *h;
+    int rc = af_walk_map(c, resp, "headers", sizeof(af_header), header, &h,
+                         &r->n_headers);
     r->headers = h;
-    return 0;
+    return rc;
 }
 
 static int response(af_compiler *c, af_at at, const char **types,
                     uint32_t n_types, af_response *r)
 {
     af_idx schema;
-    r->key = af_walk_strdup(c, at.node->string);
-    r->pointer = af_walk_strdup(c, at.ptr);
-    int rc = r->key == NULL || r->pointer == NULL ? AF_ENOMEM
-                                                  : af_walk_deref(c, &at);
+    int rc = af_walk_named(c, &at, &r->key, &r->pointer);
     if (rc == 0)
         rc = headers(c, &at, r);
     if (rc == 0)
@@ -279,36 +262,21 @@ static int sec_definition(af_compiler *c, const af_at *at, af_sec_scheme *s)
     return rc;
 }
 
+static int named_sec_definition(af_compiler *c, af_at *at, void *slot)
+{
+    af_sec_scheme *s = slot;
+    int rc = af_walk_named(c, at, &s->name, &s->pointer);
+    return rc != 0 ? rc : sec_definition(c, at, s);
+}
+
 static int sec_definitions(af_compiler *c, const af_at *root)
 {
-    af_at map;
-    int rc = af_walk_object(c, root, "securityDefinitions", &map);
-    if (rc != 0 || map.node == NULL)
-        return rc;
-    af_sec_scheme *s =
-        af_walk_calloc(c, (size_t)cJSON_GetArraySize(map.node), sizeof *s);
-    if (s == NULL)
-        return AF_ENOMEM;
-    uint32_t n = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, map.node)
-    {
-        af_at at;
-        rc = af_walk_item(c, &map, item, 0, &at);
-        s[n].name = af_walk_strdup(c, item->string);
-        s[n].pointer = af_walk_strdup(c, at.ptr);
-        if (rc == 0 && (s[n].name == NULL || s[n].pointer == NULL))
-            rc = AF_ENOMEM;
-        if (rc == 0)
-            rc = af_walk_deref(c, &at);
-        if (rc == 0)
-            rc = sec_definition(c, &at, &s[n++]);
-        if (rc != 0)
-            return rc;
-    }
-    c->m->schemes = s;
-    c->m->n_schemes = n;
-    return 0;
+    void *s;
+    int rc = af_walk_map(c, root, "securityDefinitions", sizeof(af_sec_scheme),
+                         named_sec_definition, &s, &c->m->n_schemes);
+    if (s != NULL)
+        c->m->schemes = s;
+    return rc;
 }
 
 /* host + schemes + basePath -> one server per scheme. */

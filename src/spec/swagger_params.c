@@ -43,14 +43,46 @@ static const char *const schema_keys[] = {"type",
                                           "multipleOf",
                                           "x-nullable"};
 
-/* Copies src's key into s; false on out of memory. */
-static bool copy_key(cJSON *s, const cJSON *src, const char *key)
+#define N_SCHEMA_KEYS (sizeof schema_keys / sizeof *schema_keys)
+
+/* The index of key in schema_keys, else -1. The first letters are
+   compared before strcmp: most members of a parameter object (name, in,
+   description, required) are no schema keyword. */
+static int schema_key_index(const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(src, key);
+    for (size_t i = 0; i < N_SCHEMA_KEYS; i++)
+        if (schema_keys[i][0] == key[0] && strcmp(schema_keys[i], key) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The members of src named in schema_keys, into found (by index), and its
+   `items`: the first member of each name, as
+   cJSON_GetObjectItemCaseSensitive finds it, in one pass over src. */
+static void find_keys(const cJSON *src, const cJSON **found,
+                      const cJSON **items)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, src)
+    {
+        if (m->string == NULL)
+            break; /* not an object: the lookup finds nothing either */
+        int k = schema_key_index(m->string);
+        if (k >= 0 && found[k] == NULL)
+            found[k] = m;
+        else if (k < 0 && *items == NULL && strcmp(m->string, "items") == 0)
+            *items = m;
+    }
+}
+
+/* Copies found[i] (if any) into s under schema_keys[i] (a literal, so
+   not copied); false on out of memory. */
+static bool copy_key(cJSON *s, const cJSON *v, size_t i)
+{
     if (v == NULL)
         return true;
     cJSON *copy = cJSON_Duplicate(v, 1);
-    if (copy != NULL && cJSON_AddItemToObject(s, key, copy))
+    if (copy != NULL && cJSON_AddItemToObjectCS(s, schema_keys[i], copy))
         return true;
     cJSON_Delete(copy);
     return false;
@@ -59,18 +91,19 @@ static bool copy_key(cJSON *s, const cJSON *src, const char *key)
 /* The schema a parameter, header or items object stands for. */
 cJSON *af_sw_synth_schema(const cJSON *src)
 {
+    const cJSON *found[N_SCHEMA_KEYS] = {0}, *items = NULL;
+    find_keys(src, found, &items);
     cJSON *s = cJSON_CreateObject();
     bool ok = s != NULL;
-    for (size_t i = 0; ok && i < sizeof schema_keys / sizeof *schema_keys; i++)
-        ok = copy_key(s, src, schema_keys[i]);
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(src, "type");
+    for (size_t i = 0; ok && i < N_SCHEMA_KEYS; i++)
+        ok = copy_key(s, found[i], i);
+    const cJSON *type = found[0];
     if (ok && cJSON_IsString(type) && strcmp(type->valuestring, "file") == 0) {
         cJSON_DeleteItemFromObjectCaseSensitive(s, "type");
         cJSON_DeleteItemFromObjectCaseSensitive(s, "format");
         ok = cJSON_AddStringToObject(s, "type", "string") != NULL &&
              cJSON_AddStringToObject(s, "format", "binary") != NULL;
     }
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(src, "items");
     if (ok && cJSON_IsObject(items)) {
         /* an Items Object has no $ref, but real specs write one */
         cJSON *sub = cJSON_GetObjectItemCaseSensitive(items, "$ref") != NULL

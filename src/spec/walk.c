@@ -591,3 +591,42 @@ int af_walk_op_security(af_compiler *c, const af_at *at,
     op->n_security = n_global;
     return 0;
 }
+
+int af_walk_named(af_compiler *c, af_at *at, const char **name,
+                  const char **pointer)
+{
+    *name = af_walk_strdup(c, at->node->string);
+    *pointer = af_walk_strdup(c, at->ptr);
+    if (*name == NULL || *pointer == NULL)
+        return AF_ENOMEM;
+    return af_walk_deref(c, at);
+}
+
+int af_walk_map(af_compiler *c, const af_at *at, const char *key,
+                size_t elem_size, af_walk_map_fn fn, void **out, uint32_t *n)
+{
+    af_at map;
+    *out = NULL;
+    int rc = af_walk_object(c, at, key, &map);
+    if (rc != 0 || map.node == NULL)
+        return rc;
+    char *slots =
+        af_walk_calloc(c, (size_t)cJSON_GetArraySize(map.node), elem_size);
+    if (slots == NULL)
+        return AF_ENOMEM;
+    uint32_t k = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, map.node)
+    {
+        af_at one;
+        rc = af_walk_item(c, &map, item, 0, &one);
+        if (rc == 0)
+            rc = fn(c, &one, slots + (size_t)k * elem_size);
+        if (rc < 0)
+            return rc;
+        k += rc != AF_WALK_SKIP;
+    }
+    *out = slots;
+    *n = k;
+    return 0;
+}

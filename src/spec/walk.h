@@ -146,6 +146,27 @@ int af_walk_op_security(af_compiler *c, const af_at *at,
    "/"), in the arena. */
 const char *af_walk_base_path(af_compiler *c, const char *url);
 
+/* A member of a map at at: its key and pointer copied into *name and
+ *pointer (arena), then at dereferenced (af_walk_deref). */
+int af_walk_named(af_compiler *c, af_at *at, const char **name,
+                  const char **pointer);
+
+/* Returned by an af_walk_map_fn to leave the member out: its slot is
+   handed, as the callback left it, to the next member. */
+#define AF_WALK_SKIP 1
+
+/* Called by af_walk_map on each member at (a copy: the callback may
+   dereference it) with its slot; 0 keeps the slot, AF_WALK_SKIP reuses
+   it, a negative AF_E* stops the walk. */
+typedef int (*af_walk_map_fn)(af_compiler *c, af_at *at, void *slot);
+
+/* The object at member key of at, one zeroed slot of elem_size bytes per
+   member (arena), fn called on each member in document order. *out is
+   the slots (NULL when the member is absent or on failure); *n, the slots
+   kept, is set only on success with the member present. */
+int af_walk_map(af_compiler *c, const af_at *at, const char *key,
+                size_t elem_size, af_walk_map_fn fn, void **out, uint32_t *n);
+
 /* OpenAPI 3 content (content.c): the Media Type map at content (lower-case
    types; duplicates after case folding are skipped with a warning). */
 int af_oas_media_map(af_compiler *c, const af_at *content, const af_media **out,

@@ -381,41 +381,51 @@ static void add_api_key(rctx *r, const af_sec_scheme *s, const char *value)
     af_pct_encode(b, value, strlen(value), AF_ESC_URI);
 }
 
+int af_render_auth_header(af_arena *a, const af_sec_scheme *s,
+                          const char *value, const char **prefix,
+                          const char **rest)
+{
+    const char *scheme = s->scheme != NULL ? s->scheme : "";
+    *prefix = "Bearer ";
+    *rest = value;
+    switch (s->type) {
+    case AF_SEC_HTTP:
+        if (strcasecmp(scheme, "basic") == 0) {
+            *prefix = "Basic ";
+            *rest = base64(a, value);
+            return *rest != NULL ? 1 : AF_ENOMEM;
+        }
+        if (strcasecmp(scheme, "bearer") != 0 && scheme[0] != '\0') {
+            char first = scheme[0] >= 'a' && scheme[0] <= 'z'
+                             ? (char)(scheme[0] - 'a' + 'A')
+                             : scheme[0];
+            *prefix = af_arena_printf(a, "%c%s ", first, scheme + 1);
+            return *prefix != NULL ? 1 : AF_ENOMEM;
+        }
+        return 1;
+    case AF_SEC_OAUTH2:
+    case AF_SEC_OPENID:
+        return 1;
+    default: /* apiKey: sent under its name; mutualTLS: nothing to send */
+        return 0;
+    }
+}
+
 static void add_cred(rctx *r, const af_cred *c)
 {
     const af_sec_scheme *s = &r->m->schemes[c->scheme];
     const char *value = c->value != NULL ? c->value : "";
-    const char *scheme = s->scheme != NULL ? s->scheme : "";
-    char prefix[64];
-    if (s->type != AF_SEC_API_KEY && r->is_auth_param_sent)
-        return; /* a header parameter named Authorization was sent */
-    switch (s->type) {
-    case AF_SEC_API_KEY:
+    const char *prefix, *rest;
+    if (s->type == AF_SEC_API_KEY) {
         add_api_key(r, s, value);
         return;
-    case AF_SEC_HTTP:
-        if (strcasecmp(scheme, "basic") == 0) {
-            const char *enc = base64(r->a, value);
-            add_header(r, "Authorization",
-                       enc != NULL ? header_value(r, "Basic ", enc) : NULL);
-            return;
-        }
-        if (strcasecmp(scheme, "bearer") != 0 && scheme[0] != '\0') {
-            snprintf(prefix, sizeof prefix, "%s ", scheme);
-            prefix[0] = (char)(prefix[0] >= 'a' && prefix[0] <= 'z'
-                                   ? prefix[0] - 'a' + 'A'
-                                   : prefix[0]);
-            add_header(r, "Authorization", header_value(r, prefix, value));
-            return;
-        }
-        break;
-    case AF_SEC_OAUTH2:
-    case AF_SEC_OPENID:
-        break;
-    default: /* mutualTLS: a TLS client certificate, nothing to send */
-        return;
     }
-    add_header(r, "Authorization", header_value(r, "Bearer ", value));
+    if (r->is_auth_param_sent)
+        return; /* a header parameter named Authorization was sent */
+    int rc = af_render_auth_header(r->a, s, value, &prefix, &rest);
+    if (rc != 0)
+        add_header(r, "Authorization",
+                   rc > 0 ? header_value(r, prefix, rest) : NULL);
 }
 
 /* ---- body, headers, raw ---- */

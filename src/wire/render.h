@@ -96,6 +96,17 @@ const char *af_render_curl(af_arena *a, const apifuzz_request *r,
 const char *af_render_http_text(af_arena *a, const apifuzz_request *r,
                                 size_t max_body);
 
+/* The Authorization header of an http, oauth2 or openIdConnect
+   credential, as the renderer sends it and the decoder predicts it
+   (src/gen/auth.c): *prefix ("Basic ", "Bearer ", or "<Scheme> " with the
+   first letter of any other http scheme upper-cased) goes out as is, then
+   *rest (base64(value) for basic, else value) header-escaped. Returns 1
+   with both set (strings in a or static), 0 when the scheme sends no
+   Authorization header this way (apiKey, mutualTLS), or AF_ENOMEM. */
+int af_render_auth_header(af_arena *a, const af_sec_scheme *s,
+                          const char *value, const char **prefix,
+                          const char **rest);
+
 /* ---- Internal to src/wire (style.c, json.c, body.c, render.c) ---- */
 
 /* What every serializer needs: the model and the resolver. */
