@@ -61,7 +61,7 @@ SELF_FUZZ := $(patsubst fuzz/%/,%,$(foreach d,$(wildcard fuzz/*/),\
 # Keep objects of pattern-built binaries (no re-link churn).
 .SECONDARY:
 
-.PHONY: all deps test test-run fuzz fuzz-self bench check install clean
+.PHONY: all deps test test-run fuzz fuzz-self bench check install clean FORCE
 all: $(O)/release/apifuzz $(O)/release/libapifuzz.a
 
 define MODE_RULES
@@ -147,9 +147,11 @@ check: deps
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --inline-suppr -Iinclude -Isrc src
 
-$(O)/release/apifuzz.pc:
+# Rewritten on every install, so PREFIX is always the one asked for. The
+# library is static: its dependencies are Requires, not Requires.private.
+$(O)/release/apifuzz.pc: FORCE
 	@mkdir -p $(@D)
-	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: apifuzz\nDescription: OpenAPI-driven structure-aware fuzzing for C web services\nVersion: 0.1.0\nRequires.private: $(PKGS)\nCflags: -I$${includedir}\nLibs: -L$${libdir} -lapifuzz\n' \
+	@printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: apifuzz\nDescription: OpenAPI-driven structure-aware fuzzing for C web services\nVersion: 0.1.0\nRequires: $(PKGS)\nCflags: -I$${includedir}\nLibs: -L$${libdir} -lapifuzz -lm\n' \
 	  '$(PREFIX)' > $@
 
 install: all $(O)/release/apifuzz.pc
@@ -162,5 +164,7 @@ install: all $(O)/release/apifuzz.pc
 
 clean:
 	rm -rf $(O)
+
+FORCE:
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
