@@ -177,8 +177,13 @@ static void test_strings_with_pattern_and_formats_round_trip(void **state)
     ok(state, "DT", "\"2017-07-21T17:32:28Z\"");
     ok(state, "Uuid", "\"3fa85f64-5717-4562-b3fc-2c963f66afa6\"");
     ok(state, "Mail", "\"bob@example.com\"");
-    refused(state, "Mail", "\"bob@other.org\"", "unsupported");
-    refused(state, "DT", "\"2017-07-21T17:32:28.123Z\"", "unsupported");
+    ok(state, "Mail", "\"bob.smith+tag@other.org\"");
+    ok(state, "DT", "\"2017-07-21T17:32:28.123Z\"");
+    ok(state, "DT", "\"2017-07-21T17:32:28.5+02:00\"");
+    ok(state, "Uuid", "\"3FA85F64-5717-4562-B3FC-2C963F66AFA6\"");
+    refused(state, "Uuid", "\"3fA85f64-5717-4562-b3fc-2c963f66afa6\"",
+            "unsupported");
+    refused(state, "DT", "\"2017-07-21T17:32:28.1234567890Z\"", "unsupported");
 }
 
 static void test_enums_encode_their_index(void **state)

@@ -11,9 +11,14 @@
  * format fits the lengths is decided from the lengths alone, before any
  * read, so the bytes a string consumes stay a function of its schema and
  * its own bytes. Zero choices give the simplest string of each format
- * ("2000-01-01", "a@example.com", "0.0.0.0", "http://a").
+ * ("2000-01-01", "a@example.com", "0.0.0.0", "http://a"). Non-zero
+ * choices widen the shapes to real-world values: fractional seconds,
+ * upper-case UUIDs, and "free" URIs, e-mails and IPv6 addresses, read as
+ * raw bytes and kept verbatim when they conform (else mapped to a simple
+ * conformant value), so any conformant example has choices giving it.
  */
 #include "gen/gen_internal.h"
+#include "check/validate.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -68,20 +73,123 @@ static size_t put_date(af_gctx *x, char *b)
 }
 
 /* RFC 3339 full-time: time and offset ("Z" or +hh:mm); the offset form
-   only when max allows 14 characters. */
-static size_t put_time(af_gctx *x, char *b, bool has_room)
+   only when max allows 14 characters, fractional seconds (1..9 digits,
+   the offset choices 3..5) only when it allows 24. */
+static size_t put_time(af_gctx *x, char *b, bool has_room, bool frac_room)
 {
     int h = (int)af_choice_int(x->c, 0, 23);
     int mi = (int)af_choice_int(x->c, 0, 59);
     int s = (int)af_choice_int(x->c, 0, 59);
-    uint64_t tz = af_choice_index(x->c, 3);
+    uint64_t tz = af_choice_index(x->c, frac_room ? 6 : 3);
     size_t n = (size_t)snprintf(b, 16, "%02d:%02d:%02d", h, mi, s);
+    if (tz >= 3) {
+        size_t digits;
+        b[n++] = '.';
+        segment(x, "0123456789", 1, 9, b + n, &digits);
+        n += digits;
+        tz -= 3;
+    }
     if (tz == 0 || !has_room)
         return n + (size_t)snprintf(b + n, 4, "Z");
     int oh = (int)af_choice_int(x->c, 0, 23),
         om = (int)af_choice_int(x->c, 0, 59);
     return n + (size_t)snprintf(b + n, 8, "%c%02d:%02d", tz == 1 ? '+' : '-',
                                 oh, om);
+}
+
+bool af_gen_format_free_ok(af_format f, const char *s, size_t len)
+{
+    for (size_t k = 0; k < len; k++)
+        if (s[k] <= ' ' || s[k] > '~')
+            return false;
+    return af_gen_format_check(f, s, len) && af_format_check_string(f, s, len);
+}
+
+bool af_gen_format_free_range(af_format f, size_t min, size_t max, size_t *lo,
+                              size_t *hi)
+{
+    size_t floor = 0, cap = 400;
+    switch (f) {
+    case AF_FORMAT_URI:
+    case AF_FORMAT_IRI:
+        floor = 8; /* the fallback "http://a" */
+        break;
+    case AF_FORMAT_URI_REFERENCE:
+    case AF_FORMAT_IRI_REFERENCE:
+        break;
+    case AF_FORMAT_EMAIL:
+    case AF_FORMAT_IDN_EMAIL:
+        floor = 3, cap = 66; /* the fallback "a@a"; local part <= 64 */
+        break;
+    case AF_FORMAT_IPV6:
+        if (min > 2) /* the fallback "::" */
+            return false;
+        floor = 2, cap = 45;
+        break;
+    default:
+        return false;
+    }
+    *lo = min > floor ? min : floor;
+    *hi = max < cap ? max : cap;
+    return *lo <= *hi;
+}
+
+/* A free shape: raw bytes kept when they conform, else fallback's value
+   (conformant and within the lengths read). */
+static int gen_free(af_gctx *x, af_format f, size_t min, size_t max, char *b,
+                    size_t *n, void (*fallback)(char *, size_t *))
+{
+    size_t lo, hi, len;
+    const uint8_t *p;
+    if (!af_gen_format_free_range(f, min, max, &lo, &hi))
+        lo = hi = 0;
+    af_choice_bytes(x->c, lo, hi, &p, &len);
+    memcpy(b, p, len);
+    memset(b + len, 'a', len < lo ? lo - len : 0);
+    *n = len > lo ? len : lo;
+    if (!af_gen_format_free_ok(f, b, *n))
+        fallback(b, n);
+    return 0;
+}
+
+static void map_into(const char *set, char *b, size_t n)
+{
+    size_t k = strlen(set);
+    for (size_t i = 0; i < n; i++)
+        if (b[i] == 0 || memchr(set, b[i], k) == NULL)
+            b[i] = set[(uint8_t)b[i] % k];
+}
+
+/* "http://a" and a path, the length kept (at least 8). */
+static void uri_fallback(char *b, size_t *n)
+{
+    map_into(pathchars, b, *n);
+    memcpy(b, "http://a", 8);
+    if (*n > 8)
+        b[8] = '/';
+}
+
+/* A path-absolute reference ("/a..."), the length kept. */
+static void ref_fallback(char *b, size_t *n)
+{
+    map_into(pathchars, b, *n);
+    if (*n > 0)
+        b[0] = '/';
+    if (*n > 1 && b[1] == '/')
+        b[1] = 'a';
+}
+
+/* alnum local part "@a", the length kept (at least 3). */
+static void email_fallback(char *b, size_t *n)
+{
+    map_into(alnum, b, *n);
+    memcpy(b + *n - 2, "@a", 2);
+}
+
+static void ipv6_fallback(char *b, size_t *n)
+{
+    memcpy(b, "::", 2);
+    *n = 2;
 }
 
 static int gen_duration(af_gctx *x, size_t min, size_t max, char *b, size_t *n)
@@ -117,8 +225,13 @@ static int gen_ipv4(af_gctx *x, size_t min, size_t max, char *b, size_t *n)
     return 0;
 }
 
-static int gen_ipv6(af_gctx *x, char *b, size_t *n)
+/* Choice 0: 8 groups of 4 lower-case hex digits; 1: free. */
+static int gen_ipv6(af_gctx *x, size_t min, size_t max, char *b, size_t *n)
 {
+    size_t lo, hi;
+    if (af_choice_index(x->c, 2) == 1 &&
+        af_gen_format_free_range(AF_FORMAT_IPV6, min, max, &lo, &hi))
+        return gen_free(x, AF_FORMAT_IPV6, min, max, b, n, ipv6_fallback);
     size_t p = 0;
     for (int k = 0; k < 8; k++) {
         unsigned v = (unsigned)af_choice_int(x->c, 0, 0xffff);
@@ -141,6 +254,9 @@ static int gen_uuid(af_gctx *x, char *b, size_t *n)
         b[p++] = hexdigits[v >> 4];
         b[p++] = hexdigits[v & 15];
     }
+    if (af_choice_index(x->c, 2) == 1) /* upper case */
+        for (size_t k = 0; k < p; k++)
+            b[k] = b[k] >= 'a' && b[k] <= 'f' ? (char)(b[k] - 32) : b[k];
     *n = p;
     return 0;
 }
@@ -183,6 +299,10 @@ static int gen_email(af_gctx *x, size_t min, size_t max, char *b, size_t *n)
 {
     static const char domain[] = "@example.com";
     size_t fixed = sizeof domain - 1;
+    size_t flo, fhi;
+    if (af_choice_index(x->c, 2) == 1 &&
+        af_gen_format_free_range(AF_FORMAT_EMAIL, min, max, &flo, &fhi))
+        return gen_free(x, AF_FORMAT_EMAIL, min, max, b, n, email_fallback);
     size_t lo = min > fixed + 1 ? min - fixed : 1, hi = max - fixed;
     if (hi > 64)
         hi = 64;
@@ -199,10 +319,17 @@ static int gen_uri(af_gctx *x, af_format f, size_t min, size_t max, char *b,
                    size_t *n)
 {
     static const char *const schemes[] = {"http://a", "https://a"};
-    size_t p = 0;
-    if (f != AF_FORMAT_URI_REFERENCE && f != AF_FORMAT_IRI_REFERENCE &&
-        f != AF_FORMAT_JSON_POINTER) {
-        const char *s = schemes[af_choice_index(x->c, 2)];
+    size_t p = 0, lo_free, hi_free;
+    bool is_ref = f == AF_FORMAT_URI_REFERENCE || f == AF_FORMAT_IRI_REFERENCE;
+    bool has_free = af_gen_format_free_range(f, min, max, &lo_free, &hi_free);
+    uint64_t pick = 0;
+    if (f != AF_FORMAT_JSON_POINTER)
+        pick = af_choice_index(x->c, (is_ref ? 1 : 2) + (has_free ? 1 : 0));
+    if (has_free && pick == (is_ref ? 1 : 2))
+        return gen_free(x, f, min, max, b, n,
+                        is_ref ? ref_fallback : uri_fallback);
+    if (!is_ref && f != AF_FORMAT_JSON_POINTER) {
+        const char *s = schemes[pick];
         p = strlen(s);
         memcpy(b, s, p);
     }
@@ -322,10 +449,10 @@ int af_gen_format(af_gctx *x, af_format f, size_t min, size_t max, char **out,
     case AF_FORMAT_DATE_TIME:
         n = put_date(x, b);
         b[n++] = 'T';
-        n += put_time(x, b + n, max >= 25);
+        n += put_time(x, b + n, max >= 25, max >= 35);
         break;
     case AF_FORMAT_TIME:
-        n = put_time(x, b, max >= 14);
+        n = put_time(x, b, max >= 14, max >= 24);
         break;
     case AF_FORMAT_DURATION:
         gen_duration(x, min, max, b, &n);
@@ -342,7 +469,7 @@ int af_gen_format(af_gctx *x, af_format f, size_t min, size_t max, char **out,
         gen_ipv4(x, min, max, b, &n);
         break;
     case AF_FORMAT_IPV6:
-        gen_ipv6(x, b, &n);
+        gen_ipv6(x, min, max, b, &n);
         break;
     case AF_FORMAT_UUID:
         gen_uuid(x, b, &n);

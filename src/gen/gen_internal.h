@@ -143,6 +143,14 @@ bool af_gen_format_check(af_format f, const char *s, size_t len);
 /* A string that does not conform to f (for negative mode); NULL when f
    has no invalid strings (binary, password, unknown). */
 const char *af_gen_format_bad(af_format f);
+/* format.c "free" shapes (real-world URIs, e-mails, IPv6): whether s is
+   kept verbatim when read as raw bytes (printable ASCII conforming per
+   both af_gen_format_check and the validator's checker), and the byte
+   lengths read for it under min..max (false when f has no free shape or
+   the lengths exclude it). */
+bool af_gen_format_free_ok(af_format f, const char *s, size_t len);
+bool af_gen_format_free_range(af_format f, size_t min, size_t max, size_t *lo,
+                              size_t *hi);
 
 /* match.c */
 bool af_gen_match(const af_gen *g, af_idx i, const af_value *v,
