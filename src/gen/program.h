@@ -90,8 +90,8 @@ struct af_member {
 /* The kinds of violation of negative mode (DESIGN.md, issue 3). */
 typedef enum af_violation_kind {
     AF_VIOL_NONE = 0,
-    AF_VIOL_TYPE,            /* wrong JSON type */
-    AF_VIOL_MINIMUM,         /* number below minimum */
+    AF_VIOL_TYPE,    /* wrong JSON type */
+    AF_VIOL_MINIMUM, /* number below minimum */
     AF_VIOL_MAXIMUM,
     AF_VIOL_MULTIPLE_OF,
     AF_VIOL_MIN_LENGTH,
@@ -100,22 +100,22 @@ typedef enum af_violation_kind {
     AF_VIOL_FORMAT, /* soft: not a negative_data_rejection finding */
     AF_VIOL_ENUM,
     AF_VIOL_CONST,
-    AF_VIOL_REQUIRED,        /* a required property left out */
-    AF_VIOL_ADDITIONAL,      /* a property where additionalProperties false */
+    AF_VIOL_REQUIRED,   /* a required property left out */
+    AF_VIOL_ADDITIONAL, /* a property where additionalProperties false */
     AF_VIOL_MIN_ITEMS,
     AF_VIOL_MAX_ITEMS,
     AF_VIOL_UNIQUE_ITEMS,
     AF_VIOL_MIN_PROPERTIES,
     AF_VIOL_MAX_PROPERTIES,
-    AF_VIOL_ONE_OF,          /* matches zero or two branches */
+    AF_VIOL_ONE_OF, /* matches zero or two branches */
     AF_VIOL_NOT,
-    AF_VIOL_MISSING_PARAM,   /* a required parameter left out */
-    AF_VIOL_PARAM_TYPE,      /* a parameter value of the wrong type */
-    AF_VIOL_MALFORMED_BODY,  /* body is not parseable as its media type */
-    AF_VIOL_CONTENT_TYPE,    /* a Content-Type the operation does not take */
-    AF_VIOL_MISSING_BODY,    /* a required body left out */
-    AF_VIOL_AUTH_MISSING,    /* credentials left out */
-    AF_VIOL_AUTH_CORRUPT     /* credentials present but wrong */
+    AF_VIOL_MISSING_PARAM,  /* a required parameter left out */
+    AF_VIOL_PARAM_TYPE,     /* a parameter value of the wrong type */
+    AF_VIOL_MALFORMED_BODY, /* body is not parseable as its media type */
+    AF_VIOL_CONTENT_TYPE,   /* a Content-Type the operation does not take */
+    AF_VIOL_MISSING_BODY,   /* a required body left out */
+    AF_VIOL_AUTH_MISSING,   /* credentials left out */
+    AF_VIOL_AUTH_CORRUPT    /* credentials present but wrong */
 } af_violation_kind;
 
 typedef struct af_violation {
@@ -134,19 +134,19 @@ typedef struct af_arg {
 
 /* Credentials for one security scheme of the chosen alternative. */
 typedef struct af_cred {
-    int32_t scheme; /* index into model.schemes */
+    int32_t scheme;    /* index into model.schemes */
     const char *value; /* token, key, or "user:pass" for basic */
     bool is_corrupt;
 } af_cred;
 
 typedef struct af_call {
-    uint32_t op;     /* index into model.ops */
+    uint32_t op; /* index into model.ops */
     bool is_negative;
     af_violation violation; /* kind AF_VIOL_NONE in positive mode */
     af_arg *args;
     uint32_t n_args;
-    int32_t media;   /* index into op.body->media; -1: no body */
-    af_value *body;  /* NULL: no body */
+    int32_t media;            /* index into op.body->media; -1: no body */
+    af_value *body;           /* NULL: no body */
     const char *content_type; /* Content-Type to send: the media type's
                                  name, another under AF_VIOL_CONTENT_TYPE;
                                  NULL when no body is sent */
@@ -168,8 +168,8 @@ typedef struct af_feed {
     uint32_t producer_op;
     const char *producer_pointer; /* "/id" in the response body */
     uint32_t consumer_op;
-    uint32_t consumer_param; /* index into the consumer's params, or
-                                UINT32_MAX for a body property */
+    uint32_t consumer_param;      /* index into the consumer's params, or
+                                     UINT32_MAX for a body property */
     const char *consumer_pointer; /* body property pointer, NULL for a param */
     bool is_from_link;
 } af_feed;

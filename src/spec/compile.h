@@ -18,15 +18,15 @@
 typedef struct af_memo af_memo; /* DOM node -> schema index (schema.c) */
 
 typedef struct af_compiler {
-    af_model *m;       /* being built; schemas grow in sch/n_sch/cap_sch */
+    af_model *m; /* being built; schemas grow in sch/n_sch/cap_sch */
     af_docset *ds;
-    af_error *err;     /* first error; compilation stops at it */
-    af_schema *sch;    /* growable schema array (malloc), moved to m */
+    af_error *err;  /* first error; compilation stops at it */
+    af_schema *sch; /* growable schema array (malloc), moved to m */
     uint32_t n_sch, cap_sch;
-    af_warning *warn;  /* growable (malloc), moved to m */
+    af_warning *warn; /* growable (malloc), moved to m */
     uint32_t n_warn, cap_warn;
     af_memo *memo;
-    unsigned depth;    /* recursion guard for schema compilation */
+    unsigned depth; /* recursion guard for schema compilation */
 } af_compiler;
 
 /* Compiles the schema at node (in doc, at pointer, under base_uri) and
@@ -50,8 +50,8 @@ int af_compile_pattern(af_compiler *c, const char *src, void **out_code,
 
 /* Records a warning (copied into the model's arena). Never fails: a
    warning that cannot be stored is dropped. */
-void af_compile_warn(af_compiler *c, const char *pointer, const char *fmt,
-                     ...) __attribute__((format(printf, 3, 4)));
+void af_compile_warn(af_compiler *c, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Keeps a copy of a DOM value in the model; NULL on out of memory. The
    copy lives in the model's arena: read it, never cJSON_Delete it. */

@@ -28,7 +28,7 @@ typedef enum af_doc_format {
 } af_doc_format;
 
 /* Bounds a hostile file cannot exceed (errors, not crashes). */
-#define AF_DOC_MAX_DEPTH 512          /* nesting of collections */
+#define AF_DOC_MAX_DEPTH 512           /* nesting of collections */
 #define AF_DOC_MAX_ALIAS_NODES 1000000 /* nodes created by alias expansion */
 #define AF_DOC_MAX_SIZE ((size_t)256 << 20)
 
@@ -68,8 +68,7 @@ void af_doc_free(af_doc *doc);
 /* The 1-based line and column of the node at pointer ("#/a/b" or "/a/b")
    in doc's text; *line = *col = 0 when it cannot be found. Slow (re-reads
    the text): for error reports only. */
-void af_doc_locate(const af_doc *doc, const char *pointer, int *line,
-                   int *col);
+void af_doc_locate(const af_doc *doc, const char *pointer, int *line, int *col);
 
 /* An error at a node: fills err with doc's name, the pointer and the node's
    line and column (via af_doc_locate). Returns code. */

@@ -41,8 +41,8 @@ void af_docset_set_default_schema(af_docset *ds, const char *schema_uri);
 
 /* Maps an absolute URI prefix to a local directory (for remote-ref tests);
    never fetched over the network. */
-int af_docset_map_remote(af_docset *ds, const char *uri_prefix,
-                         const char *dir, af_error *err);
+int af_docset_map_remote(af_docset *ds, const char *uri_prefix, const char *dir,
+                         af_error *err);
 
 /* Where a $ref leads. */
 typedef struct af_ref_target {

@@ -16,8 +16,8 @@ static void copy(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src);
 }
 
-int af_error_set(af_error *err, int code, const char *file,
-                 const char *pointer, int line, int col, const char *fmt, ...)
+int af_error_set(af_error *err, int code, const char *file, const char *pointer,
+                 int line, int col, const char *fmt, ...)
 {
     if (err == NULL)
         return code;
@@ -65,7 +65,8 @@ char *af_error_format(const af_error *err, char *buf, size_t cap)
     }
     if (err->pointer[0] != '\0')
         PUT("%s: ", err->pointer);
-    PUT("%s", err->message[0] != '\0' ? err->message : af_error_name(err->code));
+    PUT("%s",
+        err->message[0] != '\0' ? err->message : af_error_name(err->code));
 #undef PUT
     return buf;
 }

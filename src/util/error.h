@@ -34,8 +34,8 @@ typedef struct af_error {
 
 /* Fills err (when not NULL) and returns code. file and pointer may be NULL.
    Always safe to call; texts are truncated to the field sizes. */
-int af_error_set(af_error *err, int code, const char *file,
-                 const char *pointer, int line, int col, const char *fmt, ...)
+int af_error_set(af_error *err, int code, const char *file, const char *pointer,
+                 int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
 /* Clears err to AF_OK (when not NULL). */
