@@ -12,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <cjson/cJSON.h>
 
@@ -79,15 +77,8 @@ static const char *const fields[] = {
     "media_type",    "body",         "mode",          "violation"};
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 
-typedef struct run_result {
-    int status; /* exit status; 128 + signal when killed */
-    char *out;  /* stdout, malloc'd */
-    char *err;  /* stderr, malloc'd */
-} run_result;
-
 typedef struct fixture {
     char *dir;
-    char bin[512];
     char spec[1024];
 } fixture;
 
@@ -105,9 +96,6 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    const char *o = getenv("O");
-    snprintf(f->bin, sizeof f->bin, "%s/asan/apifuzz",
-             o != NULL && o[0] != '\0' ? o : "build");
     f->dir = af_test_tmpdir();
     *state = f;
     if (f->dir == NULL)
@@ -128,52 +116,20 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs "$bin ARGS" (args already shell-quoted) with stdout through popen
-   and stderr into a file of the temporary folder. */
-static run_result run(const fixture *f, const char *args)
+/* Runs "$bin ARGS" (args already shell-quoted). */
+static af_test_output run(const char *args)
 {
-    struct stat st;
-    if (stat(f->bin, &st) != 0)
-        fail_msg("%s not built (make O=... %s)", f->bin, f->bin);
-    char cmd[4096];
-    const char *err_path = path_in(f, "stderr.txt");
-    snprintf(cmd, sizeof cmd, "'%s' %s 2>'%s'", f->bin, args, err_path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, n = 0;
-    char *out = malloc(cap + 1);
-    assert_non_null(out);
-    for (size_t k; (k = fread(out + n, 1, cap - n, p)) > 0;) {
-        n += k;
-        if (n == cap) {
-            cap *= 2;
-            out = realloc(out, cap + 1);
-            assert_non_null(out);
-        }
-    }
-    out[n] = '\0';
-    int ws = pclose(p);
-    run_result r = {0, out, af_test_read_file(err_path, NULL)};
-    assert_non_null(r.err);
-    if (WIFEXITED(ws))
-        r.status = WEXITSTATUS(ws);
-    else
-        r.status = 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+    af_test_output r;
+    af_test_run_bin(args, &r);
     return r;
 }
 
 /* "gen 'SPEC' ARGS" */
-static run_result gen(const fixture *f, const char *args)
+static af_test_output gen(const fixture *f, const char *args)
 {
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "gen '%s' %s", f->spec, args);
-    return run(f, cmd);
-}
-
-static void free_result(run_result *r)
-{
-    free(r->out);
-    free(r->err);
+    return run(cmd);
 }
 
 static void assert_contains(const char *haystack, const char *needle)
@@ -294,7 +250,7 @@ static void assert_call_line(const cJSON *c)
 static void test_gen_prints_every_field_of_every_call(void **state)
 {
     fixture *f = *state;
-    run_result r = gen(f, "-n 40 --seed 3 --mixed");
+    af_test_output r = gen(f, "-n 40 --seed 3 --mixed");
     assert_int_equal(r.status, 0);
     size_t n = 0;
     cJSON **lines = parse_lines(r.out, &n);
@@ -317,14 +273,14 @@ static void test_gen_prints_every_field_of_every_call(void **state)
     assert_contains(r.err, "40 programs");
     assert_contains(r.err, "requests/s");
     free_lines(lines, n);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void
 test_gen_names_an_operation_without_id_by_method_and_path(void **state)
 {
     fixture *f = *state;
-    run_result r = gen(f, "-n 5 --operation 'DELETE /items/{id}'");
+    af_test_output r = gen(f, "-n 5 --operation 'DELETE /items/{id}'");
     assert_int_equal(r.status, 0);
     size_t n = 0;
     cJSON **lines = parse_lines(r.out, &n);
@@ -337,23 +293,23 @@ test_gen_names_an_operation_without_id_by_method_and_path(void **state)
             get(get(lines[i], "path_params"), "id"))); /* decoded value */
     }
     free_lines(lines, n);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void
 test_gen_is_deterministic_for_a_seed_and_varies_across_seeds(void **state)
 {
     fixture *f = *state;
-    run_result a = gen(f, "-n 30 --seed 11 --mixed");
-    run_result b = gen(f, "-n 30 --seed 11 --mixed");
-    run_result c = gen(f, "-n 30 --seed 12 --mixed");
+    af_test_output a = gen(f, "-n 30 --seed 11 --mixed");
+    af_test_output b = gen(f, "-n 30 --seed 11 --mixed");
+    af_test_output c = gen(f, "-n 30 --seed 12 --mixed");
     assert_int_equal(a.status, 0);
     assert_int_equal(c.status, 0);
     assert_string_equal(a.out, b.out);
     assert_true(strcmp(a.out, c.out) != 0);
-    free_result(&a);
-    free_result(&b);
-    free_result(&c);
+    af_test_output_free(&a);
+    af_test_output_free(&b);
+    af_test_output_free(&c);
 }
 
 /* Counts the calls of out whose mode is `mode`; *total gets all. */
@@ -372,19 +328,19 @@ static void test_gen_modes_select_positive_negative_or_both(void **state)
 {
     fixture *f = *state;
     size_t total = 0;
-    run_result r = gen(f, "-n 60 --negative");
+    af_test_output r = gen(f, "-n 60 --negative");
     assert_int_equal(r.status, 0);
     assert_int_equal(count_mode(r.out, "negative", &total), total);
-    free_result(&r);
+    af_test_output_free(&r);
     r = gen(f, "-n 60");
     assert_int_equal(r.status, 0);
     assert_int_equal(count_mode(r.out, "positive", &total), total);
-    free_result(&r);
+    af_test_output_free(&r);
     r = gen(f, "-n 60 --mixed");
     assert_int_equal(r.status, 0);
     size_t neg = count_mode(r.out, "negative", &total);
     assert_true(neg > 0 && neg < total);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void
@@ -392,14 +348,14 @@ test_gen_operation_and_path_filters_keep_only_those_calls(void **state)
 {
     fixture *f = *state;
     size_t n = 0;
-    run_result r = gen(f, "-n 20 --operation getItem");
+    af_test_output r = gen(f, "-n 20 --operation getItem");
     assert_int_equal(r.status, 0);
     cJSON **lines = parse_lines(r.out, &n);
     assert_true(n >= 20);
     for (size_t i = 0; i < n; i++)
         assert_string_equal(get_string(lines[i], "operation"), "getItem");
     free_lines(lines, n);
-    free_result(&r);
+    af_test_output_free(&r);
 
     r = gen(f, "-n 30 --path /items --mixed");
     assert_int_equal(r.status, 0);
@@ -412,27 +368,27 @@ test_gen_operation_and_path_filters_keep_only_those_calls(void **state)
     }
     assert_true(seen_get && seen_post);
     free_lines(lines, n);
-    free_result(&r);
+    af_test_output_free(&r);
 
     r = gen(f, "--operation noSuchOp");
     assert_int_equal(r.status, 2);
     assert_string_equal(r.out, "");
     assert_contains(r.err, "noSuchOp");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_gen_calls_bounds_the_program_length(void **state)
 {
     fixture *f = *state;
     size_t n = 0;
-    run_result r = gen(f, "-n 50 --calls 1");
+    af_test_output r = gen(f, "-n 50 --calls 1");
     assert_int_equal(r.status, 0);
     cJSON **lines = parse_lines(r.out, &n);
     assert_int_equal(n, 50);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(get(lines[i], "call")->valueint, 0);
     free_lines(lines, n);
-    free_result(&r);
+    af_test_output_free(&r);
 
     r = gen(f, "-n 100 --seed 5");
     assert_int_equal(r.status, 0);
@@ -444,7 +400,7 @@ static void test_gen_calls_bounds_the_program_length(void **state)
     }
     assert_true(longest >= 1 && longest <= 3); /* short and long programs */
     free_lines(lines, n);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_gen_bad_arguments_exit_2_with_usage(void **state)
@@ -458,23 +414,23 @@ static void test_gen_bad_arguments_exit_2_with_usage(void **state)
         "--bogus",    "--operation getItem --path /items",
         "--operation"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        run_result r = bad[i][0] == '\0' ? run(f, "gen") : gen(f, bad[i]);
+        af_test_output r = bad[i][0] == '\0' ? run("gen") : gen(f, bad[i]);
         if (r.status != 2)
             fail_msg("gen %s: exit %d", bad[i], r.status);
         assert_string_equal(r.out, "");
         assert_contains(r.err, "usage: apifuzz gen");
-        free_result(&r);
+        af_test_output_free(&r);
     }
     char args[1200];
     snprintf(args, sizeof args, "gen '%s'", path_in(f, "missing.yaml"));
-    run_result r = run(f, args);
+    af_test_output r = run(args);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "missing.yaml");
-    free_result(&r);
-    r = run(f, "gen --help");
+    af_test_output_free(&r);
+    r = run("gen --help");
     assert_int_equal(r.status, 0);
     assert_contains(r.out, "usage: apifuzz gen");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 /* ---- show ---- */
@@ -512,7 +468,7 @@ static void test_show_prints_http_then_curl_for_each_input(void **state)
     fixture *f = *state;
     char args[4096];
     write_inputs(f, args, sizeof args, "");
-    run_result r = run(f, args);
+    af_test_output r = run(args);
     assert_int_equal(r.status, 0);
     /* The empty input is the simplest request of the first operation. */
     assert_contains(r.out, "empty.bin: 0 bytes, 1 call\n# call 0: listItems "
@@ -526,7 +482,7 @@ static void test_show_prints_http_then_curl_for_each_input(void **state)
     assert_contains(r.out, "pick.bin: 24 bytes");
     assert_contains(r.out, "POST /v1/items HTTP/1.1\n");
     assert_contains(r.out, "Content-Type: application/json\n");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void
@@ -535,7 +491,7 @@ test_show_format_curl_prints_only_commands_and_comments(void **state)
     fixture *f = *state;
     char args[4096];
     write_inputs(f, args, sizeof args, "--format curl");
-    run_result r = run(f, args);
+    af_test_output r = run(args);
     assert_int_equal(r.status, 0);
     size_t n_curl = 0;
     for (char *line = strtok(r.out, "\n"); line != NULL;
@@ -547,7 +503,7 @@ test_show_format_curl_prints_only_commands_and_comments(void **state)
         n_curl++;
     }
     assert_true(n_curl >= 3);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_show_format_http_prints_requests_only(void **state)
@@ -555,11 +511,11 @@ static void test_show_format_http_prints_requests_only(void **state)
     fixture *f = *state;
     char args[4096];
     write_inputs(f, args, sizeof args, "--format http");
-    run_result r = run(f, args);
+    af_test_output r = run(args);
     assert_int_equal(r.status, 0);
     assert_contains(r.out, "GET /v1/items?limit=1 HTTP/1.1\n");
     assert_null(strstr(r.out, "curl "));
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_show_format_json_prints_gen_lines_per_input(void **state)
@@ -567,7 +523,7 @@ static void test_show_format_json_prints_gen_lines_per_input(void **state)
     fixture *f = *state;
     char args[4096];
     write_inputs(f, args, sizeof args, "--format json");
-    run_result r = run(f, args);
+    af_test_output r = run(args);
     assert_int_equal(r.status, 0);
     size_t n = 0;
     cJSON **lines = parse_lines(r.out, &n);
@@ -587,7 +543,7 @@ static void test_show_format_json_prints_gen_lines_per_input(void **state)
     }
     assert_int_equal(last, 2);
     free_lines(lines, n);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_show_is_deterministic_and_honours_the_mode(void **state)
@@ -595,14 +551,14 @@ static void test_show_is_deterministic_and_honours_the_mode(void **state)
     fixture *f = *state;
     char args[4096];
     write_inputs(f, args, sizeof args, "--format json --negative");
-    run_result a = run(f, args);
-    run_result b = run(f, args);
+    af_test_output a = run(args);
+    af_test_output b = run(args);
     assert_int_equal(a.status, 0);
     assert_string_equal(a.out, b.out);
     size_t total = 0;
     assert_int_equal(count_mode(a.out, "negative", &total), total);
-    free_result(&a);
-    free_result(&b);
+    af_test_output_free(&a);
+    af_test_output_free(&b);
 }
 
 static void test_show_bad_arguments_and_missing_files_exit_2(void **state)
@@ -610,31 +566,31 @@ static void test_show_bad_arguments_and_missing_files_exit_2(void **state)
     fixture *f = *state;
     char args[4096];
     snprintf(args, sizeof args, "show '%s'", f->spec);
-    run_result r = run(f, args);
+    af_test_output r = run(args);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "no FILE");
-    free_result(&r);
+    af_test_output_free(&r);
 
     write_inputs(f, args, sizeof args, "--format yaml");
-    r = run(f, args);
+    r = run(args);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "unknown format");
     assert_string_equal(r.out, "");
-    free_result(&r);
+    af_test_output_free(&r);
 
     /* A missing file is reported; the others are still shown. */
     snprintf(args, sizeof args, "show '%s' '%s' '%s'", f->spec,
              path_in(f, "nope.bin"), path_in(f, "empty.bin"));
-    r = run(f, args);
+    r = run(args);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "nope.bin");
     assert_contains(r.out, "GET /v1/items?limit=1 HTTP/1.1");
-    free_result(&r);
+    af_test_output_free(&r);
 
-    r = run(f, "show");
+    r = run("show");
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "usage: apifuzz show");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 int main(void)

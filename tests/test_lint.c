@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <cjson/cJSON.h>
 
@@ -82,15 +81,8 @@ static const char bad_syntax_json[] = "{\n"
                                       "  \"info\": {}\n"
                                       "}\n";
 
-typedef struct run_result {
-    int status; /* exit status; 128 + signal when killed */
-    char *out;  /* stdout, malloc'd */
-    char *err;  /* stderr, malloc'd */
-} run_result;
-
 typedef struct fixture {
     char *dir;
-    char bin[512];
 } fixture;
 
 static int setup(void **state)
@@ -98,9 +90,6 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    const char *o = getenv("O");
-    snprintf(f->bin, sizeof f->bin, "%s/asan/apifuzz",
-             o != NULL && o[0] != '\0' ? o : "build");
     f->dir = af_test_tmpdir();
     *state = f;
     return f->dir != NULL ? 0 : -1;
@@ -134,44 +123,14 @@ static char *write_spec(const fixture *f, const char *name, const char *text)
     return p;
 }
 
-/* Runs "$bin lint ARGS" (args already shell-quoted) with stdout through
-   popen and stderr into a file of the temporary folder. */
-static run_result run_lint(const fixture *f, const char *args)
+/* Runs "$bin lint ARGS" (args already shell-quoted). */
+static af_test_output run_lint(const char *args)
 {
-    struct stat st;
-    if (stat(f->bin, &st) != 0)
-        fail_msg("%s not built (make O=... %s)", f->bin, f->bin);
     char cmd[4096];
-    const char *err_path = path_in(f, "stderr.txt");
-    snprintf(cmd, sizeof cmd, "'%s' lint %s 2>'%s'", f->bin, args, err_path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    size_t cap = 1 << 16, n = 0;
-    char *out = malloc(cap + 1);
-    assert_non_null(out);
-    for (size_t k; (k = fread(out + n, 1, cap - n, p)) > 0;) {
-        n += k;
-        if (n == cap) {
-            cap *= 2;
-            out = realloc(out, cap + 1);
-            assert_non_null(out);
-        }
-    }
-    out[n] = '\0';
-    int ws = pclose(p);
-    run_result r = {0, out, af_test_read_file(err_path, NULL)};
-    assert_non_null(r.err);
-    if (WIFEXITED(ws))
-        r.status = WEXITSTATUS(ws);
-    else
-        r.status = 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+    snprintf(cmd, sizeof cmd, "lint %s", args);
+    af_test_output r;
+    af_test_run_bin(cmd, &r);
     return r;
-}
-
-static void free_result(run_result *r)
-{
-    free(r->out);
-    free(r->err);
 }
 
 /* The model the command should describe, built in this process. */
@@ -202,7 +161,7 @@ static void test_lint_prints_a_summary_of_a_valid_spec(void **state)
     af_model *m = load_model(spec);
     char arg[1100], line[128];
     snprintf(arg, sizeof arg, "'%s'", spec);
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
     assert_contains(r.out, "version: 3.0.3 (OpenAPI 3.0)\n");
@@ -214,7 +173,7 @@ static void test_lint_prints_a_summary_of_a_valid_spec(void **state)
     assert_contains(r.out, line);
     snprintf(line, sizeof line, "warnings: %u\n", (unsigned)m->n_warnings);
     assert_contains(r.out, line);
-    free_result(&r);
+    af_test_output_free(&r);
     af_model_free(m);
 }
 
@@ -254,7 +213,7 @@ static void test_lint_json_output_matches_the_model(void **state)
     af_model *m = load_model(spec);
     char arg[1100];
     snprintf(arg, sizeof arg, "--json '%s'", spec);
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.err, "");
     cJSON *o = cJSON_Parse(r.out);
@@ -272,7 +231,7 @@ static void test_lint_json_output_matches_the_model(void **state)
     assert_true(m->n_schemas >= 3); /* Pet, id, name at least */
     assert_json_warnings(o, m);
     cJSON_Delete(o);
-    free_result(&r);
+    af_test_output_free(&r);
     af_model_free(m);
 }
 
@@ -286,7 +245,7 @@ static void test_lint_reports_swagger_2_version(void **state)
         "{\"description\": \"ok\"}}}}}}");
     char arg[1100];
     snprintf(arg, sizeof arg, "'%s' --json", spec);
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 0);
     cJSON *o = cJSON_Parse(r.out);
     assert_non_null(o);
@@ -294,7 +253,7 @@ static void test_lint_reports_swagger_2_version(void **state)
     assert_json_string(o, "dialect", "Swagger 2.0");
     assert_json_number(o, "operations", 1);
     cJSON_Delete(o);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_lint_locates_a_spec_error_and_exits_2(void **state)
@@ -303,13 +262,13 @@ static void test_lint_locates_a_spec_error_and_exits_2(void **state)
     char *spec = write_spec(f, "broken.yaml", broken_yaml);
     char arg[1100], want[1200];
     snprintf(arg, sizeof arg, "'%s'", spec);
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 2);
     assert_string_equal(r.out, "");
     snprintf(want, sizeof want, "%s:9:", spec);
     assert_contains(r.err, want);
     assert_contains(r.err, "#/paths/~1pets/get/responses");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_lint_json_error_is_an_object_naming_the_place(void **state)
@@ -318,7 +277,7 @@ static void test_lint_json_error_is_an_object_naming_the_place(void **state)
     char *spec = write_spec(f, "broken.yaml", broken_yaml);
     char arg[1100];
     snprintf(arg, sizeof arg, "--json '%s'", spec);
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "#/paths/~1pets/get/responses");
     cJSON *o = cJSON_Parse(r.out);
@@ -329,7 +288,7 @@ static void test_lint_json_error_is_an_object_naming_the_place(void **state)
     assert_json_number(e, "line", 9);
     assert_json_string(e, "pointer", "#/paths/~1pets/get/responses");
     cJSON_Delete(o);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_lint_locates_a_json_syntax_error(void **state)
@@ -338,11 +297,11 @@ static void test_lint_locates_a_json_syntax_error(void **state)
     char *spec = write_spec(f, "syntax.json", bad_syntax_json);
     char arg[1100], want[1200];
     snprintf(arg, sizeof arg, "'%s'", spec);
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 2);
     snprintf(want, sizeof want, "%s:3:", spec);
     assert_contains(r.err, want);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_lint_reports_a_missing_file(void **state)
@@ -350,11 +309,11 @@ static void test_lint_reports_a_missing_file(void **state)
     fixture *f = *state;
     char arg[1100];
     snprintf(arg, sizeof arg, "'%s'", path_in(f, "nope.yaml"));
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 2);
     assert_string_equal(r.out, "");
     assert_contains(r.err, "nope.yaml");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 /* Runs lint on text written to name; returns the exit status. */
@@ -362,11 +321,11 @@ static int lint_status_of(fixture *f, const char *name, const char *text)
 {
     char arg[1100];
     snprintf(arg, sizeof arg, "'%s'", write_spec(f, name, text));
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     int status = r.status;
     if (status == 2 && strstr(r.err, name) == NULL)
         fail_msg("%s: the error does not name the file:\n%s", name, r.err);
-    free_result(&r);
+    af_test_output_free(&r);
     return status;
 }
 
@@ -403,17 +362,18 @@ static void test_lint_rejects_hostile_files_without_crashing(void **state)
     }
     char arg[1100];
     snprintf(arg, sizeof arg, "'%s'", f->dir);
-    run_result r = run_lint(f, arg); /* a directory */
+    af_test_output r = run_lint(arg); /* a directory */
     assert_int_equal(r.status, 2);
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_lint_without_a_spec_prints_usage_and_exits_2(void **state)
 {
-    run_result r = run_lint(*state, "");
+    (void)state;
+    af_test_output r = run_lint("");
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "usage: apifuzz lint SPEC [--json]");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_lint_rejects_unknown_options_and_two_specs(void **state)
@@ -422,26 +382,27 @@ static void test_lint_rejects_unknown_options_and_two_specs(void **state)
     char *spec = write_spec(f, "pets.yaml", petstore_yaml);
     char arg[2300];
     snprintf(arg, sizeof arg, "--jsn '%s'", spec);
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "unknown option '--jsn'");
     assert_contains(r.err, "usage:");
-    free_result(&r);
+    af_test_output_free(&r);
     snprintf(arg, sizeof arg, "'%s' '%s'", spec, spec);
-    r = run_lint(f, arg);
+    r = run_lint(arg);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "usage:");
     assert_string_equal(r.out, "");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void test_lint_help_prints_usage_and_exits_0(void **state)
 {
-    run_result r = run_lint(*state, "--help");
+    (void)state;
+    af_test_output r = run_lint("--help");
     assert_int_equal(r.status, 0);
     assert_contains(r.out, "usage: apifuzz lint SPEC [--json]");
     assert_string_equal(r.err, "");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 /* A spec in sub/ whose $ref climbs to ../common.yaml. */
@@ -468,20 +429,20 @@ static void test_lint_root_widens_where_refs_may_reach(void **state)
                             "                $ref: '../common.yaml#/Error'\n");
     char arg[2400];
     snprintf(arg, sizeof arg, "'%s'", spec);
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "$ref leaves the spec's directory");
     assert_contains(r.err, "sub/spec.yaml:12:");
-    free_result(&r);
+    af_test_output_free(&r);
     snprintf(arg, sizeof arg, "--root '%s' '%s'", f->dir, spec);
-    r = run_lint(f, arg);
+    r = run_lint(arg);
     assert_int_equal(r.status, 0);
     assert_contains(r.out, "operations: 1\n");
-    free_result(&r);
-    r = run_lint(f, "--root");
+    af_test_output_free(&r);
+    r = run_lint("--root");
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "--root needs a DIR");
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 static void
@@ -500,7 +461,7 @@ test_lint_warns_where_patterns_are_not_generated_exactly(void **state)
                    "    Back: {type: string, pattern: '^(a)\\1$'}\n");
     char arg[1100];
     snprintf(arg, sizeof arg, "'%s'", spec);
-    run_result r = run_lint(f, arg);
+    af_test_output r = run_lint(arg);
     assert_int_equal(r.status, 0);
     assert_contains(r.out, "warnings: 2\n");
     assert_contains(r.out, "warning: #/components/schemas/Look: pattern has "
@@ -508,7 +469,7 @@ test_lint_warns_where_patterns_are_not_generated_exactly(void **state)
     assert_contains(r.out, "warning: #/components/schemas/Back: pattern has "
                            "lookarounds or backreferences");
     assert_null(strstr(r.out, "schemas/Plain"));
-    free_result(&r);
+    af_test_output_free(&r);
 }
 
 int main(void)

@@ -9,56 +9,7 @@
 #include <string.h>
 
 #include "spec/model.h"
-
-static af_model *load(const char *yaml)
-{
-    af_model *m = NULL;
-    af_error err;
-    int rc =
-        af_model_load_text(yaml, strlen(yaml), "spec.yaml", NULL, &m, &err);
-    if (rc != 0) {
-        char buf[1024];
-        print_error("%s\n", af_error_format(&err, buf, sizeof buf));
-    }
-    assert_int_equal(rc, 0);
-    assert_non_null(m);
-    return m;
-}
-
-/* Loads a spec that must fail; returns the formatted error. */
-static const char *load_error(const char *yaml, int code)
-{
-    static char buf[1024];
-    af_model *m = NULL;
-    af_error err;
-    int rc =
-        af_model_load_text(yaml, strlen(yaml), "spec.yaml", NULL, &m, &err);
-    assert_null(m);
-    assert_int_equal(rc, code);
-    assert_int_equal(err.code, code);
-    return af_error_format(&err, buf, sizeof buf);
-}
-
-static const af_operation *op_at(const af_model *m, const char *method,
-                                 const char *path)
-{
-    for (uint32_t i = 0; i < m->n_ops; i++)
-        if (strcmp(m->ops[i].method, method) == 0 &&
-            strcmp(m->ops[i].path, path) == 0)
-            return &m->ops[i];
-    fail_msg("no operation %s %s", method, path);
-    return NULL;
-}
-
-static const af_param *param_of(const af_operation *op, const char *name,
-                                af_param_in in)
-{
-    for (uint32_t i = 0; i < op->n_params; i++)
-        if (op->params[i].in == in && strcmp(op->params[i].name, name) == 0)
-            return &op->params[i];
-    fail_msg("no %s parameter %s", af_param_in_name(in), name);
-    return NULL;
-}
+#include "specutil.h"
 
 static const af_response *response_of(const af_operation *op, const char *key)
 {
@@ -91,12 +42,12 @@ static uint32_t types_of(const af_model *m, af_idx i)
 static void test_version_field_selects_the_dialect(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths: {}\n");
+    af_model *m = af_test_spec_load(HEAD30 "paths: {}\n");
     assert_int_equal(m->dialect, AF_DIALECT_OAS30);
     assert_string_equal(m->version, "3.0.3");
     assert_string_equal(m->title, "T");
     af_model_free(m);
-    m = load(HEAD31);
+    m = af_test_spec_load(HEAD31);
     assert_int_equal(m->dialect, AF_DIALECT_OAS31);
     assert_string_equal(m->version, "3.1.0");
     assert_int_equal(m->n_ops, 0);
@@ -106,24 +57,26 @@ static void test_version_field_selects_the_dialect(void **state)
 static void test_unknown_versions_and_documents_are_errors(void **state)
 {
     (void)state;
-    assert_string_equal(load_error("openapi: '4.0'\npaths: {}\n", AF_ESPEC),
-                        "spec.yaml:1:1: #/openapi: unsupported OpenAPI "
-                        "version '4.0'");
-    assert_string_equal(load_error("info: {title: x}\n", AF_ESPEC),
+    assert_string_equal(
+        af_test_spec_load_error("openapi: '4.0'\npaths: {}\n", AF_ESPEC),
+        "spec.yaml:1:1: #/openapi: unsupported OpenAPI "
+        "version '4.0'");
+    assert_string_equal(af_test_spec_load_error("info: {title: x}\n", AF_ESPEC),
                         "spec.yaml:1:1: #: not an OpenAPI or Swagger "
                         "document: no 'openapi' or 'swagger' field");
     assert_string_equal(
-        load_error("swagger: '1.2'\n", AF_ESPEC),
+        af_test_spec_load_error("swagger: '1.2'\n", AF_ESPEC),
         "spec.yaml:1:1: #/swagger: unsupported Swagger version '1.2'");
 }
 
 static void test_paths_are_required_in_30_only(void **state)
 {
     (void)state;
-    assert_string_equal(load_error(HEAD30, AF_ESPEC),
+    assert_string_equal(af_test_spec_load_error(HEAD30, AF_ESPEC),
                         "spec.yaml:1:1: #: document has no 'paths'");
-    af_model *m = load(HEAD31 "webhooks:\n  ping:\n    post:\n"
-                              "      responses: {'200': {description: ok}}\n");
+    af_model *m = af_test_spec_load(
+        HEAD31 "webhooks:\n  ping:\n    post:\n"
+               "      responses: {'200': {description: ok}}\n");
     assert_non_null(warning_at(m, "webhooks are not generated"));
     assert_string_equal(warning_at(m, "webhooks"), "#/webhooks");
     af_model_free(m);
@@ -132,16 +85,17 @@ static void test_paths_are_required_in_30_only(void **state)
 static void test_operations_keep_method_path_id_tags_and_pointer(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths:\n"
-                              "  /pets:\n"
-                              "    get:\n"
-                              "      operationId: listPets\n"
-                              "      tags: [pets, read]\n"
-                              "      responses: {'200': {description: ok}}\n"
-                              "    delete:\n"
-                              "      deprecated: true\n"
-                              "      responses: {'204': {description: ok}}\n"
-                              "    x-note: ignored\n");
+    af_model *m =
+        af_test_spec_load(HEAD30 "paths:\n"
+                                 "  /pets:\n"
+                                 "    get:\n"
+                                 "      operationId: listPets\n"
+                                 "      tags: [pets, read]\n"
+                                 "      responses: {'200': {description: ok}}\n"
+                                 "    delete:\n"
+                                 "      deprecated: true\n"
+                                 "      responses: {'204': {description: ok}}\n"
+                                 "    x-note: ignored\n");
     assert_int_equal(m->n_ops, 2);
     assert_string_equal(m->ops[0].method, "GET");
     assert_string_equal(m->ops[1].method, "DELETE");
@@ -161,41 +115,42 @@ static void test_operations_keep_method_path_id_tags_and_pointer(void **state)
 static void test_operation_parameters_override_path_parameters(void **state)
 {
     (void)state;
-    af_model *m =
-        load(HEAD30 "paths:\n"
-                    "  /pets:\n"
-                    "    parameters:\n"
-                    "      - {name: limit, in: query, schema: {type: "
-                    "string}}\n"
-                    "      - {name: X-Trace, in: header, schema: {type: "
-                    "string}}\n"
-                    "    get:\n"
-                    "      parameters:\n"
-                    "        - {name: limit, in: query, required: true,\n"
-                    "           schema: {type: integer}}\n"
-                    "        - {name: x-trace, in: header, schema: {type: "
-                    "integer}}\n"
-                    "        - {name: limit, in: cookie, schema: {type: "
-                    "boolean}}\n"
-                    "      responses: {'200': {description: ok}}\n");
-    const af_operation *op = op_at(m, "GET", "/pets");
+    af_model *m = af_test_spec_load(
+        HEAD30 "paths:\n"
+               "  /pets:\n"
+               "    parameters:\n"
+               "      - {name: limit, in: query, schema: {type: "
+               "string}}\n"
+               "      - {name: X-Trace, in: header, schema: {type: "
+               "string}}\n"
+               "    get:\n"
+               "      parameters:\n"
+               "        - {name: limit, in: query, required: true,\n"
+               "           schema: {type: integer}}\n"
+               "        - {name: x-trace, in: header, schema: {type: "
+               "integer}}\n"
+               "        - {name: limit, in: cookie, schema: {type: "
+               "boolean}}\n"
+               "      responses: {'200': {description: ok}}\n");
+    const af_operation *op = af_test_op_at(m, "GET", "/pets");
     assert_int_equal(op->n_params, 3);
-    const af_param *limit = param_of(op, "limit", AF_IN_QUERY);
+    const af_param *limit = af_test_param_of(op, "limit", AF_IN_QUERY);
     assert_true(limit->is_required);
     assert_true(types_of(m, limit->schema) & AF_TYPE_INTEGER);
     assert_string_equal(limit->pointer, "#/paths/~1pets/get/parameters/0");
     /* header names compare case-insensitively: the operation's wins */
-    const af_param *trace = param_of(op, "x-trace", AF_IN_HEADER);
+    const af_param *trace = af_test_param_of(op, "x-trace", AF_IN_HEADER);
     assert_true(types_of(m, trace->schema) & AF_TYPE_INTEGER);
-    assert_true(types_of(m, param_of(op, "limit", AF_IN_COOKIE)->schema) &
-                AF_TYPE_BOOLEAN);
+    assert_true(
+        types_of(m, af_test_param_of(op, "limit", AF_IN_COOKIE)->schema) &
+        AF_TYPE_BOOLEAN);
     af_model_free(m);
 }
 
 static void test_styles_and_explode_default_by_location(void **state)
 {
     (void)state;
-    af_model *m = load(
+    af_model *m = af_test_spec_load(
         HEAD30 "paths:\n"
                "  /a/{id}:\n"
                "    get:\n"
@@ -212,31 +167,32 @@ static void test_styles_and_explode_default_by_location(void **state)
                "        - {name: n, in: query, explode: false, schema: {}}\n"
                "        - {name: l, in: header, style: label, schema: {}}\n"
                "      responses: {'200': {description: ok}}\n");
-    const af_operation *op = op_at(m, "GET", "/a/{id}");
-    const af_param *p = param_of(op, "id", AF_IN_PATH);
+    const af_operation *op = af_test_op_at(m, "GET", "/a/{id}");
+    const af_param *p = af_test_param_of(op, "id", AF_IN_PATH);
     assert_int_equal(p->style, AF_STYLE_SIMPLE);
     assert_false(p->explode);
-    p = param_of(op, "q", AF_IN_QUERY);
+    p = af_test_param_of(op, "q", AF_IN_QUERY);
     assert_int_equal(p->style, AF_STYLE_FORM);
     assert_true(p->explode);
     assert_false(p->allow_reserved);
-    p = param_of(op, "h", AF_IN_HEADER);
+    p = af_test_param_of(op, "h", AF_IN_HEADER);
     assert_int_equal(p->style, AF_STYLE_SIMPLE);
     assert_false(p->explode);
-    p = param_of(op, "c", AF_IN_COOKIE);
+    p = af_test_param_of(op, "c", AF_IN_COOKIE);
     assert_int_equal(p->style, AF_STYLE_FORM);
     assert_true(p->explode);
-    p = param_of(op, "d", AF_IN_QUERY);
+    p = af_test_param_of(op, "d", AF_IN_QUERY);
     assert_int_equal(p->style, AF_STYLE_DEEP_OBJECT);
     assert_false(p->explode);
     assert_true(p->allow_reserved);
     assert_true(p->allow_empty_value);
-    p = param_of(op, "p", AF_IN_QUERY);
+    p = af_test_param_of(op, "p", AF_IN_QUERY);
     assert_int_equal(p->style, AF_STYLE_PIPE_DELIMITED);
     assert_true(p->explode);
-    assert_false(param_of(op, "n", AF_IN_QUERY)->explode);
+    assert_false(af_test_param_of(op, "n", AF_IN_QUERY)->explode);
     /* label does not apply to headers: warned, default kept */
-    assert_int_equal(param_of(op, "l", AF_IN_HEADER)->style, AF_STYLE_SIMPLE);
+    assert_int_equal(af_test_param_of(op, "l", AF_IN_HEADER)->style,
+                     AF_STYLE_SIMPLE);
     assert_non_null(warning_at(m, "style 'label' does not apply"));
     af_model_free(m);
 }
@@ -244,14 +200,16 @@ static void test_styles_and_explode_default_by_location(void **state)
 static void test_path_parameters_are_always_required(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths:\n"
-                              "  /a/{id}:\n"
-                              "    get:\n"
-                              "      parameters:\n"
-                              "        - {name: id, in: path, required: "
-                              "false, schema: {type: integer}}\n"
-                              "      responses: {'200': {description: ok}}\n");
-    const af_param *p = param_of(op_at(m, "GET", "/a/{id}"), "id", AF_IN_PATH);
+    af_model *m = af_test_spec_load(
+        HEAD30 "paths:\n"
+               "  /a/{id}:\n"
+               "    get:\n"
+               "      parameters:\n"
+               "        - {name: id, in: path, required: "
+               "false, schema: {type: integer}}\n"
+               "      responses: {'200': {description: ok}}\n");
+    const af_param *p =
+        af_test_param_of(af_test_op_at(m, "GET", "/a/{id}"), "id", AF_IN_PATH);
     assert_true(p->is_required);
     assert_string_equal(warning_at(m, "must be required"),
                         "#/paths/~1a~1{id}/get/parameters/0");
@@ -261,18 +219,20 @@ static void test_path_parameters_are_always_required(void **state)
 static void test_undeclared_path_variables_get_string_parameters(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths:\n"
-                              "  /users/{user}/posts/{post}:\n"
-                              "    get:\n"
-                              "      parameters:\n"
-                              "        - {name: user, in: path, required: "
-                              "true, schema: {type: integer}}\n"
-                              "        - {name: stray, in: path, required: "
-                              "true, schema: {type: integer}}\n"
-                              "      responses: {'200': {description: ok}}\n");
-    const af_operation *op = op_at(m, "GET", "/users/{user}/posts/{post}");
+    af_model *m = af_test_spec_load(
+        HEAD30 "paths:\n"
+               "  /users/{user}/posts/{post}:\n"
+               "    get:\n"
+               "      parameters:\n"
+               "        - {name: user, in: path, required: "
+               "true, schema: {type: integer}}\n"
+               "        - {name: stray, in: path, required: "
+               "true, schema: {type: integer}}\n"
+               "      responses: {'200': {description: ok}}\n");
+    const af_operation *op =
+        af_test_op_at(m, "GET", "/users/{user}/posts/{post}");
     assert_int_equal(op->n_params, 2);
-    const af_param *post = param_of(op, "post", AF_IN_PATH);
+    const af_param *post = af_test_param_of(op, "post", AF_IN_PATH);
     assert_true(post->is_required);
     assert_int_equal(post->style, AF_STYLE_SIMPLE);
     assert_int_equal(types_of(m, post->schema), AF_TYPE_STRING);
@@ -285,28 +245,29 @@ static void test_undeclared_path_variables_get_string_parameters(void **state)
 static void test_content_parameters_use_their_one_media_type(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths:\n"
-                              "  /s:\n"
-                              "    get:\n"
-                              "      parameters:\n"
-                              "        - name: filter\n"
-                              "          in: query\n"
-                              "          content:\n"
-                              "            Application/JSON:\n"
-                              "              schema: {type: object}\n"
-                              "              example: {a: 1}\n"
-                              "            text/plain: {schema: {type: "
-                              "string}}\n"
-                              "        - {name: bare, in: query}\n"
-                              "      responses: {'200': {description: ok}}\n");
-    const af_operation *op = op_at(m, "GET", "/s");
-    const af_param *f = param_of(op, "filter", AF_IN_QUERY);
+    af_model *m = af_test_spec_load(
+        HEAD30 "paths:\n"
+               "  /s:\n"
+               "    get:\n"
+               "      parameters:\n"
+               "        - name: filter\n"
+               "          in: query\n"
+               "          content:\n"
+               "            Application/JSON:\n"
+               "              schema: {type: object}\n"
+               "              example: {a: 1}\n"
+               "            text/plain: {schema: {type: "
+               "string}}\n"
+               "        - {name: bare, in: query}\n"
+               "      responses: {'200': {description: ok}}\n");
+    const af_operation *op = af_test_op_at(m, "GET", "/s");
+    const af_param *f = af_test_param_of(op, "filter", AF_IN_QUERY);
     assert_string_equal(f->media_type, "application/json");
     assert_int_equal(types_of(m, f->schema), AF_TYPE_OBJECT);
     assert_non_null(f->examples);
     assert_int_equal(cJSON_GetArraySize(f->examples), 1);
     assert_non_null(warning_at(m, "2 media types: the first is used"));
-    const af_param *bare = param_of(op, "bare", AF_IN_QUERY);
+    const af_param *bare = af_test_param_of(op, "bare", AF_IN_QUERY);
     assert_null(bare->media_type);
     assert_int_equal(types_of(m, bare->schema), AF_TYPE_STRING);
     assert_non_null(warning_at(m, "'bare' has no schema"));
@@ -317,20 +278,21 @@ static void
 test_accept_content_type_authorization_headers_are_ignored(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths:\n"
-                              "  /s:\n"
-                              "    get:\n"
-                              "      parameters:\n"
-                              "        - {name: Accept, in: header, schema: "
-                              "{}}\n"
-                              "        - {name: content-type, in: header, "
-                              "schema: {}}\n"
-                              "        - {name: AUTHORIZATION, in: header, "
-                              "schema: {}}\n"
-                              "        - {name: Accept, in: query, schema: "
-                              "{}}\n"
-                              "      responses: {'200': {description: ok}}\n");
-    const af_operation *op = op_at(m, "GET", "/s");
+    af_model *m = af_test_spec_load(
+        HEAD30 "paths:\n"
+               "  /s:\n"
+               "    get:\n"
+               "      parameters:\n"
+               "        - {name: Accept, in: header, schema: "
+               "{}}\n"
+               "        - {name: content-type, in: header, "
+               "schema: {}}\n"
+               "        - {name: AUTHORIZATION, in: header, "
+               "schema: {}}\n"
+               "        - {name: Accept, in: query, schema: "
+               "{}}\n"
+               "      responses: {'200': {description: ok}}\n");
+    const af_operation *op = af_test_op_at(m, "GET", "/s");
     assert_int_equal(op->n_params, 1);
     assert_int_equal(op->params[0].in, AF_IN_QUERY);
     assert_string_equal(warning_at(m, "'content-type' is ignored"),
@@ -341,23 +303,25 @@ test_accept_content_type_authorization_headers_are_ignored(void **state)
 static void test_parameter_examples_collect_example_and_examples(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths:\n"
-                              "  /s:\n"
-                              "    get:\n"
-                              "      parameters:\n"
-                              "        - name: q\n"
-                              "          in: query\n"
-                              "          schema: {type: string}\n"
-                              "          examples:\n"
-                              "            one: {value: abc}\n"
-                              "            two: {$ref: "
-                              "'#/components/examples/Two'}\n"
-                              "            far: {externalValue: 'x.json'}\n"
-                              "      responses: {'200': {description: ok}}\n"
-                              "components:\n"
-                              "  examples:\n"
-                              "    Two: {value: def}\n");
-    const af_param *q = param_of(op_at(m, "GET", "/s"), "q", AF_IN_QUERY);
+    af_model *m =
+        af_test_spec_load(HEAD30 "paths:\n"
+                                 "  /s:\n"
+                                 "    get:\n"
+                                 "      parameters:\n"
+                                 "        - name: q\n"
+                                 "          in: query\n"
+                                 "          schema: {type: string}\n"
+                                 "          examples:\n"
+                                 "            one: {value: abc}\n"
+                                 "            two: {$ref: "
+                                 "'#/components/examples/Two'}\n"
+                                 "            far: {externalValue: 'x.json'}\n"
+                                 "      responses: {'200': {description: ok}}\n"
+                                 "components:\n"
+                                 "  examples:\n"
+                                 "    Two: {value: def}\n");
+    const af_param *q =
+        af_test_param_of(af_test_op_at(m, "GET", "/s"), "q", AF_IN_QUERY);
     assert_int_equal(cJSON_GetArraySize(q->examples), 2);
     assert_string_equal(cJSON_GetArrayItem(q->examples, 0)->valuestring, "abc");
     assert_string_equal(cJSON_GetArrayItem(q->examples, 1)->valuestring, "def");
@@ -367,26 +331,26 @@ static void test_parameter_examples_collect_example_and_examples(void **state)
 static void test_references_to_path_items_and_parameters_resolve(void **state)
 {
     (void)state;
-    af_model *m =
-        load(HEAD31 "paths:\n"
-                    "  /pets/{id}:\n"
-                    "    $ref: '#/components/pathItems/Pet'\n"
-                    "components:\n"
-                    "  parameters:\n"
-                    "    Id: {$ref: '#/components/parameters/RealId'}\n"
-                    "    RealId: {name: id, in: path, required: true,\n"
-                    "             schema: {type: integer}}\n"
-                    "  pathItems:\n"
-                    "    Pet:\n"
-                    "      parameters: [{$ref: '#/components/parameters/Id'}]\n"
-                    "      get:\n"
-                    "        operationId: getPet\n"
-                    "        responses: {'200': {description: ok}}\n");
+    af_model *m = af_test_spec_load(
+        HEAD31 "paths:\n"
+               "  /pets/{id}:\n"
+               "    $ref: '#/components/pathItems/Pet'\n"
+               "components:\n"
+               "  parameters:\n"
+               "    Id: {$ref: '#/components/parameters/RealId'}\n"
+               "    RealId: {name: id, in: path, required: true,\n"
+               "             schema: {type: integer}}\n"
+               "  pathItems:\n"
+               "    Pet:\n"
+               "      parameters: [{$ref: '#/components/parameters/Id'}]\n"
+               "      get:\n"
+               "        operationId: getPet\n"
+               "        responses: {'200': {description: ok}}\n");
     assert_int_equal(m->n_ops, 1);
     const af_operation *op = &m->ops[0];
     assert_string_equal(op->path, "/pets/{id}");
     assert_string_equal(op->pointer, "#/paths/~1pets~1{id}/get");
-    const af_param *id = param_of(op, "id", AF_IN_PATH);
+    const af_param *id = af_test_param_of(op, "id", AF_IN_PATH);
     assert_true(types_of(m, id->schema) & AF_TYPE_INTEGER);
     assert_string_equal(id->pointer, "#/components/pathItems/Pet/parameters/0");
     af_model_free(m);
@@ -395,7 +359,7 @@ static void test_references_to_path_items_and_parameters_resolve(void **state)
 static void test_a_cycle_of_parameter_refs_is_an_error(void **state)
 {
     (void)state;
-    const char *msg = load_error(
+    const char *msg = af_test_spec_load_error(
         HEAD30 "paths:\n"
                "  /s:\n"
                "    get:\n"
@@ -413,7 +377,7 @@ static void test_a_cycle_of_parameter_refs_is_an_error(void **state)
 static void test_request_bodies_keep_media_types_and_encodings(void **state)
 {
     (void)state;
-    af_model *m = load(
+    af_model *m = af_test_spec_load(
         HEAD30 "paths:\n"
                "  /up:\n"
                "    post:\n"
@@ -441,7 +405,7 @@ static void test_request_bodies_keep_media_types_and_encodings(void **state)
                "components:\n"
                "  requestBodies:\n"
                "    B: {content: {text/plain: {}}}\n");
-    const af_body *b = op_at(m, "POST", "/up")->body;
+    const af_body *b = af_test_op_at(m, "POST", "/up")->body;
     assert_non_null(b);
     assert_true(b->is_required);
     assert_string_equal(b->pointer, "#/paths/~1up/post/requestBody");
@@ -459,12 +423,12 @@ static void test_request_bodies_keep_media_types_and_encodings(void **state)
     assert_int_equal(mp->encodings[1].style, AF_STYLE_FORM);
     assert_true(mp->encodings[1].explode);
     assert_int_equal(cJSON_GetArraySize(b->media[1].examples), 1);
-    const af_body *r = op_at(m, "PUT", "/ref")->body;
+    const af_body *r = af_test_op_at(m, "PUT", "/ref")->body;
     assert_false(r->is_required);
     assert_int_equal(r->n_media, 1);
     assert_string_equal(r->media[0].type, "text/plain");
     assert_int_equal(r->media[0].schema, AF_NONE);
-    assert_null(op_at(m, "POST", "/up")->responses[0].media);
+    assert_null(af_test_op_at(m, "POST", "/up")->responses[0].media);
     assert_int_equal(m->n_media_types, 3);
     af_model_free(m);
 }
@@ -472,18 +436,19 @@ static void test_request_bodies_keep_media_types_and_encodings(void **state)
 static void test_response_keys_give_status_ranges(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths:\n"
-                              "  /s:\n"
-                              "    get:\n"
-                              "      responses:\n"
-                              "        '200': {description: ok}\n"
-                              "        2XX: {description: ok}\n"
-                              "        4xx: {description: bad}\n"
-                              "        default: {description: other}\n"
-                              "        x-extra: 1\n"
-                              "        '20': {description: nope}\n"
-                              "        '600': {description: nope}\n");
-    const af_operation *op = op_at(m, "GET", "/s");
+    af_model *m =
+        af_test_spec_load(HEAD30 "paths:\n"
+                                 "  /s:\n"
+                                 "    get:\n"
+                                 "      responses:\n"
+                                 "        '200': {description: ok}\n"
+                                 "        2XX: {description: ok}\n"
+                                 "        4xx: {description: bad}\n"
+                                 "        default: {description: other}\n"
+                                 "        x-extra: 1\n"
+                                 "        '20': {description: nope}\n"
+                                 "        '600': {description: nope}\n");
+    const af_operation *op = af_test_op_at(m, "GET", "/s");
     assert_int_equal(op->n_responses, 4);
     assert_int_equal(response_of(op, "200")->status_lo, 200);
     assert_int_equal(response_of(op, "200")->status_hi, 200);
@@ -506,10 +471,10 @@ static void test_responses_are_required_in_30_and_optional_in_31(void **state)
     char text[512];
     snprintf(text, sizeof text, "%s%s", HEAD30, paths);
     assert_string_equal(
-        load_error(text, AF_ESPEC),
+        af_test_spec_load_error(text, AF_ESPEC),
         "spec.yaml:5:5: #/paths/~1s/get: operation has no 'responses'");
     snprintf(text, sizeof text, "%s%s", HEAD31, paths);
-    af_model *m = load(text);
+    af_model *m = af_test_spec_load(text);
     assert_int_equal(m->ops[0].n_responses, 0);
     assert_string_equal(warning_at(m, "no 'responses'"), "#/paths/~1s/get");
     af_model_free(m);
@@ -518,7 +483,7 @@ static void test_responses_are_required_in_30_and_optional_in_31(void **state)
 static void test_response_headers_content_and_refs(void **state)
 {
     (void)state;
-    af_model *m = load(
+    af_model *m = af_test_spec_load(
         HEAD30 "paths:\n"
                "  /s:\n"
                "    get:\n"
@@ -541,7 +506,7 @@ static void test_response_headers_content_and_refs(void **state)
                "    NotFound:\n"
                "      description: nf\n"
                "      content: {application/problem+json: {schema: {}}}\n");
-    const af_operation *op = op_at(m, "GET", "/s");
+    const af_operation *op = af_test_op_at(m, "GET", "/s");
     const af_response *r = response_of(op, "200");
     assert_int_equal(r->n_headers, 3);
     assert_string_equal(r->headers[0].name, "X-Rate");
@@ -564,7 +529,7 @@ static void test_response_headers_content_and_refs(void **state)
 static void test_links_resolve_to_their_target_operations(void **state)
 {
     (void)state;
-    af_model *m = load(
+    af_model *m = af_test_spec_load(
         HEAD30 "paths:\n"
                "  /users:\n"
                "    post:\n"
@@ -592,7 +557,8 @@ static void test_links_resolve_to_their_target_operations(void **state)
                "components:\n"
                "  links:\n"
                "    L: {operationId: createUser, parameters: {x: [1, 2]}}\n");
-    const af_response *r = response_of(op_at(m, "POST", "/users"), "201");
+    const af_response *r =
+        response_of(af_test_op_at(m, "POST", "/users"), "201");
     assert_int_equal(r->n_links, 4);
     const af_link *l = &r->links[0];
     assert_string_equal(l->name, "GetUser");
@@ -629,7 +595,7 @@ static void test_links_resolve_to_their_target_operations(void **state)
 static void test_security_schemes_are_compiled(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths: {}\n" SECURITY_SCHEMES);
+    af_model *m = af_test_spec_load(HEAD30 "paths: {}\n" SECURITY_SCHEMES);
     assert_int_equal(m->n_schemes, 6);
     const af_sec_scheme *s = &m->schemes[af_model_find_scheme(m, "key")];
     assert_int_equal(s->type, AF_SEC_API_KEY);
@@ -651,46 +617,47 @@ static void test_security_schemes_are_compiled(void **state)
 static void test_security_global_operation_empty_and_anonymous(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "security: [{key: []}, {basic: [], jwt: []}]\n"
-                              "paths:\n"
-                              "  /global:\n"
-                              "    get: {responses: {'200': {description: "
-                              "ok}}}\n"
-                              "  /own:\n"
-                              "    get:\n"
-                              "      security: [{oauth: [read]}, {}]\n"
-                              "      responses: {'200': {description: ok}}\n"
-                              "  /open:\n"
-                              "    get:\n"
-                              "      security: []\n"
-                              "      responses: {'200': {description: ok}}\n"
-                              "" SECURITY_SCHEMES);
-    const af_operation *g = op_at(m, "GET", "/global");
+    af_model *m =
+        af_test_spec_load(HEAD30 "security: [{key: []}, {basic: [], jwt: []}]\n"
+                                 "paths:\n"
+                                 "  /global:\n"
+                                 "    get: {responses: {'200': {description: "
+                                 "ok}}}\n"
+                                 "  /own:\n"
+                                 "    get:\n"
+                                 "      security: [{oauth: [read]}, {}]\n"
+                                 "      responses: {'200': {description: ok}}\n"
+                                 "  /open:\n"
+                                 "    get:\n"
+                                 "      security: []\n"
+                                 "      responses: {'200': {description: ok}}\n"
+                                 "" SECURITY_SCHEMES);
+    const af_operation *g = af_test_op_at(m, "GET", "/global");
     assert_int_equal(g->n_security, 2);
     assert_int_equal(g->security[0].n_schemes, 1);
     assert_int_equal(g->security[0].schemes[0], af_model_find_scheme(m, "key"));
     assert_int_equal(g->security[1].n_schemes, 2);
     assert_int_equal(g->security[1].schemes[1], af_model_find_scheme(m, "jwt"));
-    const af_operation *own = op_at(m, "GET", "/own");
+    const af_operation *own = af_test_op_at(m, "GET", "/own");
     assert_int_equal(own->n_security, 2);
     assert_int_equal(own->security[0].schemes[0],
                      af_model_find_scheme(m, "oauth"));
     assert_int_equal(own->security[1].n_schemes, 0);
-    assert_int_equal(op_at(m, "GET", "/open")->n_security, 0);
+    assert_int_equal(af_test_op_at(m, "GET", "/open")->n_security, 0);
     af_model_free(m);
 }
 
 static void test_an_unknown_security_scheme_is_a_located_error(void **state)
 {
     (void)state;
-    const char *msg = load_error(HEAD30 "paths:\n"
-                                        "  /s:\n"
-                                        "    get:\n"
-                                        "      security:\n"
-                                        "        - nope: []\n"
-                                        "      responses: {'200': "
-                                        "{description: ok}}\n",
-                                 AF_ESPEC);
+    const char *msg = af_test_spec_load_error(HEAD30 "paths:\n"
+                                                     "  /s:\n"
+                                                     "    get:\n"
+                                                     "      security:\n"
+                                                     "        - nope: []\n"
+                                                     "      responses: {'200': "
+                                                     "{description: ok}}\n",
+                                              AF_ESPEC);
     assert_string_equal(msg, "spec.yaml:7:11: #/paths/~1s/get/security/0/"
                              "nope: unknown security scheme 'nope'");
 }
@@ -698,27 +665,28 @@ static void test_an_unknown_security_scheme_is_a_located_error(void **state)
 static void test_servers_substitute_variables_and_set_base_path(void **state)
 {
     (void)state;
-    af_model *m =
-        load(HEAD30 "servers:\n"
-                    "  - url: '{scheme}://api.example.com:{port}/{v}/'\n"
-                    "    variables:\n"
-                    "      scheme: {default: https, enum: [http, https]}\n"
-                    "      port: {default: 8443}\n"
-                    "      v: {default: v2}\n"
-                    "  - url: /local\n"
-                    "paths: {}\n");
+    af_model *m = af_test_spec_load(
+        HEAD30 "servers:\n"
+               "  - url: '{scheme}://api.example.com:{port}/{v}/'\n"
+               "    variables:\n"
+               "      scheme: {default: https, enum: [http, https]}\n"
+               "      port: {default: 8443}\n"
+               "      v: {default: v2}\n"
+               "  - url: /local\n"
+               "paths: {}\n");
     assert_int_equal(m->n_servers, 2);
     assert_string_equal(m->servers[0].url, "https://api.example.com:8443/v2/");
     assert_string_equal(m->servers[1].url, "/local");
     assert_string_equal(m->base_path, "/v2");
     af_model_free(m);
-    m = load(HEAD30 "servers: [{url: 'https://x.io/'}]\npaths: {}\n");
+    m = af_test_spec_load(HEAD30
+                          "servers: [{url: 'https://x.io/'}]\npaths: {}\n");
     assert_string_equal(m->base_path, "");
     af_model_free(m);
-    m = load(HEAD30 "servers: [{url: '/api/v1'}]\npaths: {}\n");
+    m = af_test_spec_load(HEAD30 "servers: [{url: '/api/v1'}]\npaths: {}\n");
     assert_string_equal(m->base_path, "/api/v1");
     af_model_free(m);
-    m = load(HEAD30 "paths: {}\n");
+    m = af_test_spec_load(HEAD30 "paths: {}\n");
     assert_int_equal(m->n_servers, 0);
     assert_string_equal(m->base_path, "");
     af_model_free(m);
@@ -727,15 +695,16 @@ static void test_servers_substitute_variables_and_set_base_path(void **state)
 static void test_unused_constructs_warn_with_their_pointer(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths:\n"
-                              "  /s:\n"
-                              "    servers: [{url: /x}]\n"
-                              "    post:\n"
-                              "      callbacks:\n"
-                              "        onEvent: {}\n"
-                              "      servers: [{url: /y}]\n"
-                              "      responses: {'200': {description: ok}}\n"
-                              "  nothing: {}\n");
+    af_model *m =
+        af_test_spec_load(HEAD30 "paths:\n"
+                                 "  /s:\n"
+                                 "    servers: [{url: /x}]\n"
+                                 "    post:\n"
+                                 "      callbacks:\n"
+                                 "        onEvent: {}\n"
+                                 "      servers: [{url: /y}]\n"
+                                 "      responses: {'200': {description: ok}}\n"
+                                 "  nothing: {}\n");
     assert_string_equal(warning_at(m, "callbacks are not generated"),
                         "#/paths/~1s/post/callbacks");
     assert_string_equal(warning_at(m, "operation servers"),
@@ -750,17 +719,18 @@ static void test_structural_members_of_the_wrong_type_are_errors(void **state)
 {
     (void)state;
     assert_string_equal(
-        load_error(HEAD30 "paths:\n  /s:\n    get:\n      responses: []\n",
-                   AF_ESPEC),
+        af_test_spec_load_error(
+            HEAD30 "paths:\n  /s:\n    get:\n      responses: []\n", AF_ESPEC),
         "spec.yaml:6:7: #/paths/~1s/get/responses: expected an object");
     assert_string_equal(
-        load_error(HEAD30 "paths:\n  /s:\n    get: 3\n", AF_ESPEC),
+        af_test_spec_load_error(HEAD30 "paths:\n  /s:\n    get: 3\n", AF_ESPEC),
         "spec.yaml:5:5: #/paths/~1s/get: expected an object");
     assert_string_equal(
-        load_error(HEAD30 "paths:\n  /s:\n    get:\n"
-                          "      parameters: [{name: a, in: body}]\n"
-                          "      responses: {}\n",
-                   AF_ESPEC),
+        af_test_spec_load_error(HEAD30
+                                "paths:\n  /s:\n    get:\n"
+                                "      parameters: [{name: a, in: body}]\n"
+                                "      responses: {}\n",
+                                AF_ESPEC),
         "spec.yaml:6:30: #/paths/~1s/get/parameters/0/in: unknown parameter "
         "location 'body'");
 }
@@ -768,9 +738,10 @@ static void test_structural_members_of_the_wrong_type_are_errors(void **state)
 static void test_duplicate_operation_ids_warn(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths:\n"
-                              "  /a: {get: {operationId: x, responses: {}}}\n"
-                              "  /b: {get: {operationId: x, responses: {}}}\n");
+    af_model *m = af_test_spec_load(
+        HEAD30 "paths:\n"
+               "  /a: {get: {operationId: x, responses: {}}}\n"
+               "  /b: {get: {operationId: x, responses: {}}}\n");
     assert_string_equal(warning_at(m, "duplicate operationId 'x'"),
                         "#/paths/~1b/get");
     assert_int_equal(af_model_find_op(m, "x"), 0);
@@ -780,12 +751,13 @@ static void test_duplicate_operation_ids_warn(void **state)
 static void test_component_schemas_compile_even_when_unused(void **state)
 {
     (void)state;
-    af_model *m = load(HEAD30 "paths: {}\n"
-                              "components:\n"
-                              "  schemas:\n"
-                              "    A: {type: string}\n"
-                              "    B: {type: object, properties: {a: {$ref: "
-                              "'#/components/schemas/A'}}}\n");
+    af_model *m =
+        af_test_spec_load(HEAD30 "paths: {}\n"
+                                 "components:\n"
+                                 "  schemas:\n"
+                                 "    A: {type: string}\n"
+                                 "    B: {type: object, properties: {a: {$ref: "
+                                 "'#/components/schemas/A'}}}\n");
     assert_true(m->n_schemas >= 2);
     assert_string_equal(af_model_schema(m, 0)->pointer,
                         "#/components/schemas/A");
@@ -816,7 +788,7 @@ static void test_embedded_specs_resolve_files_only_with_a_base_dir(void **state)
     af_error err;
     assert_int_equal(
         af_model_load_text(yaml, strlen(yaml), "spec.yaml", dir, &m, &err), 0);
-    const af_param *id = param_of(&m->ops[0], "id", AF_IN_PATH);
+    const af_param *id = af_test_param_of(&m->ops[0], "id", AF_IN_PATH);
     assert_non_null(strstr(id->pointer, "#/paths/~1p~1{id}/get/parameters/0"));
     assert_non_null(
         strstr(af_model_schema(m, id->schema)->pointer, "common.yaml#/Pet"));
@@ -853,12 +825,12 @@ static void test_boolean_schemas_are_accepted_in_31_only(void **state)
                          "      responses: {'200': {description: ok}}\n";
     char text[512];
     snprintf(text, sizeof text, "%s%s", HEAD31, params);
-    af_model *m = load(text);
+    af_model *m = af_test_spec_load(text);
     assert_int_equal(m->ops[0].n_params, 1);
     assert_int_not_equal(m->ops[0].params[0].schema, AF_NONE);
     af_model_free(m);
     snprintf(text, sizeof text, "%s%s", HEAD30, params);
-    assert_string_equal(load_error(text, AF_ESPEC),
+    assert_string_equal(af_test_spec_load_error(text, AF_ESPEC),
                         "spec.yaml:6:41: #/paths/~1s/get/parameters/0/schema: "
                         "expected an object");
 }

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check/schemadoc.h"
@@ -544,26 +543,25 @@ static void test_format_checkers_accept_and_refuse(void **state)
     }
 }
 
-/* Runs `apifuzz validate ARGS` with stdin from in; the output in out. */
+/* Runs `apifuzz validate ARGS` with stdin from in; the output (stdout
+   and stderr) in out. -1 when the command is not built. */
 static int run_cli(const char *args, const char *in, char *out, size_t cap)
 {
-    const char *o = getenv("O");
-    char bin[512], cmd[2048];
-    snprintf(bin, sizeof bin, "%s/asan/apifuzz", o && *o ? o : "build");
+    const char *bin = af_test_bin();
     if (access(bin, X_OK) != 0)
         return -1;
-    char *dir = af_test_tmpdir(), path[600];
+    char *dir = af_test_tmpdir(), path[600], cmd[2048];
     snprintf(path, sizeof path, "%s/in.jsonl", dir);
     af_test_write_file(path, in);
-    snprintf(cmd, sizeof cmd, "%s validate %s < %s 2>&1", bin, args, path);
-    FILE *p = popen(cmd, "r");
-    size_t n = p != NULL ? fread(out, 1, cap - 1, p) : 0;
-    out[n] = '\0';
-    int status = p != NULL ? pclose(p) : -1;
+    snprintf(cmd, sizeof cmd, "'%s' validate %s < '%s' 2>&1", bin, args, path);
+    af_test_output r;
+    int status = af_test_run(cmd, &r);
+    snprintf(out, cap, "%s", r.out);
+    af_test_output_free(&r);
     unlink(path);
     rmdir(dir);
     free(dir);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return status;
 }
 
 static void test_cli_validates_each_line_and_counts(void **state)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 const char *af_test_testdata(void)
 {
@@ -78,4 +80,78 @@ char *af_test_tmpdir(void)
     char tmpl[] = "/tmp/apifuzz-test-XXXXXX";
     char *dir = mkdtemp(tmpl);
     return dir != NULL ? strdup(dir) : NULL;
+}
+
+const char *af_test_bin(void)
+{
+    static char bin[512];
+    const char *o = getenv("O");
+    snprintf(bin, sizeof bin, "%s/asan/apifuzz",
+             o != NULL && o[0] != '\0' ? o : "build");
+    return bin;
+}
+
+/* All of stream p, NUL-terminated and malloc'd. */
+static char *read_stream(FILE *p)
+{
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    assert_non_null(buf);
+    for (size_t k; (k = fread(buf + n, 1, cap - n, p)) > 0;) {
+        n += k;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            assert_non_null(buf);
+        }
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int af_test_run(const char *cmd, af_test_output *out)
+{
+    char err_path[] = "/tmp/apifuzz-test-stderr-XXXXXX";
+    int fd = mkstemp(err_path);
+    assert_true(fd >= 0);
+    close(fd);
+    size_t len = strlen(cmd) + sizeof err_path + 16;
+    char *line = malloc(len);
+    assert_non_null(line);
+    snprintf(line, len, "{ %s\n} 2>'%s'", cmd, err_path);
+    FILE *p = popen(line, "r");
+    free(line);
+    assert_non_null(p);
+    out->out = read_stream(p);
+    int ws = pclose(p);
+    out->err = af_test_read_file(err_path, NULL);
+    unlink(err_path);
+    assert_non_null(out->err);
+    if (WIFEXITED(ws))
+        out->status = WEXITSTATUS(ws);
+    else
+        out->status = 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+    return out->status;
+}
+
+int af_test_run_bin(const char *args, af_test_output *out)
+{
+    const char *bin = af_test_bin();
+    struct stat st;
+    if (stat(bin, &st) != 0)
+        fail_msg("%s not built (make O=... %s)", bin, bin);
+    size_t len = strlen(bin) + strlen(args) + 4;
+    char *cmd = malloc(len);
+    assert_non_null(cmd);
+    snprintf(cmd, len, "'%s' %s", bin, args);
+    int status = af_test_run(cmd, out);
+    free(cmd);
+    return status;
+}
+
+void af_test_output_free(af_test_output *out)
+{
+    free(out->out);
+    free(out->err);
+    out->out = out->err = NULL;
 }

@@ -35,4 +35,27 @@ int af_test_write_file(const char *path, const char *text);
 /* A fresh temporary directory (malloc'd path). */
 char *af_test_tmpdir(void);
 
+/* What a command printed and how it ended (af_test_run). */
+typedef struct af_test_output {
+    int status; /* exit status; 128 + signal when killed */
+    char *out;  /* stdout, malloc'd, NUL-terminated */
+    char *err;  /* stderr, malloc'd, NUL-terminated */
+} af_test_output;
+
+/* The built command: $O/asan/apifuzz, O from the environment (default
+   "build"). A static buffer. */
+const char *af_test_bin(void);
+
+/* Runs the shell command line cmd (already quoted) through popen, stdout
+   read from the pipe and stderr through a temporary file; fails the test
+   when it cannot be run. Returns out->status; free with
+   af_test_output_free. */
+int af_test_run(const char *cmd, af_test_output *out);
+
+/* af_test_run of "'$bin' ARGS" (af_test_bin, args already shell-quoted);
+   fails the test when the command is not built. */
+int af_test_run_bin(const char *args, af_test_output *out);
+
+void af_test_output_free(af_test_output *out);
+
 #endif
