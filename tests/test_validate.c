@@ -369,6 +369,23 @@ static void test_formats_assert_by_dialect_or_by_flag(void **state)
     vt_free(&t);
 }
 
+/* Found by the python3-jsonschema cross-check: INT64_MAX reads as the
+   double 2^63 and was rejected as out of range. */
+static void test_int64_accepts_its_whole_range_despite_doubles(void **state)
+{
+    (void)state;
+    vt t;
+    vt_compile(&t, AF_DIALECT_OAS30,
+               "{\"type\": \"integer\", \"format\": \"int64\"}", NULL);
+    assert_true(vt_check(&t, "9223372036854775807", NULL));
+    assert_true(vt_check(&t, "9223372036854775806", NULL));
+    assert_true(vt_check(&t, "-9223372036854775808", NULL));
+    assert_false(vt_check(&t, "9223372036854777856", NULL)); /* 2^63+2048 */
+    assert_false(vt_check(&t, "-9223372036854777856", NULL));
+    assert_false(vt_check(&t, "1e19", NULL));
+    vt_free(&t);
+}
+
 static void test_first_error_mode_reports_one_with_pointers(void **state)
 {
     (void)state;
@@ -677,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_discriminator_is_only_an_annotation),
         cmocka_unit_test(test_read_only_is_refused_in_requests_only),
         cmocka_unit_test(test_formats_assert_by_dialect_or_by_flag),
+        cmocka_unit_test(test_int64_accepts_its_whole_range_despite_doubles),
         cmocka_unit_test(test_first_error_mode_reports_one_with_pointers),
         cmocka_unit_test(test_pointers_escape_member_names),
         cmocka_unit_test(test_deep_recursion_ends_in_an_error_not_a_crash),

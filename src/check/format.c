@@ -402,7 +402,11 @@ bool af_format_check_number(af_format f, double d)
     case AF_FORMAT_INT32:
         return d >= -2147483648.0 && d <= 2147483647.0;
     case AF_FORMAT_INT64:
-        return d >= -9223372036854775808.0 && d < 9223372036854775808.0;
+        /* Instances are doubles (cJSON): every integer from 2^63 - 512 up
+           to INT64_MAX reads as 2^63, so 2^63 itself must pass or
+           INT64_MAX would be rejected. The cost: 2^63 (one past the range)
+           is accepted too; telling them apart needs the number's text. */
+        return d >= -9223372036854775808.0 && d <= 9223372036854775808.0;
     case AF_FORMAT_FLOAT:
         return fabs(d) <= FLT_MAX;
     case AF_FORMAT_DOUBLE:
