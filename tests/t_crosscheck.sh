@@ -10,25 +10,7 @@
 # (python3-jsonschema or python3-yaml or the testdata missing; the reason
 # is the last line).
 set -u
-O=${O:-build}
-bin="$O/asan/apifuzz"
-if [ ! -x "$bin" ]; then
-    echo "t_crosscheck: $bin is not built (make $bin)"
-    exit 1
-fi
-
-py=""
-for cand in /usr/bin/python3 python3; do
-    if command -v "$cand" >/dev/null 2>&1 &&
-        "$cand" -c 'import jsonschema, yaml' >/dev/null 2>&1; then
-        py=$cand
-        break
-    fi
-done
-if [ -z "$py" ]; then
-    echo "python3 with jsonschema and yaml not found (make deps installs python3-jsonschema python3-yaml)"
-    exit 77
-fi
+. "$(dirname "$0")/oracle_env.sh" t_crosscheck
 
 testdata=${APIFUZZ_TESTDATA:-../shared/testdata}
 if [ ! -d "$testdata/real-world-specs" ]; then
