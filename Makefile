@@ -46,29 +46,52 @@ CFLAGS_fuzz := -O1 -g $(SAN) -fsanitize=fuzzer-no-link
 LDFLAGS_release :=
 LDFLAGS_asan := $(SAN)
 LDFLAGS_fuzz := $(SAN) -fsanitize=fuzzer
+# Service targets' variants: libFuzzer's own mutations only (the decoder
+# still reads every input), and every planted bug corrected.
+CFLAGS_nomut := $(CFLAGS_fuzz) -DAPIFUZZ_NO_CUSTOM_MUTATOR
+CFLAGS_fixed = $(CFLAGS_fuzz) $(foreach s,$(SERVICES),\
+	-D$(shell echo $(s) | tr a-z- A-Z_)_FIXED)
+# AFL++: targets built with afl-clang-fast (ASan+UBSan, so memory bugs
+# crash), the custom mutator as a plain -fPIC shared library.
+AFL_CC ?= afl-clang-fast
+AFL_DRIVER ?= /usr/lib/afl/libAFLDriver.a
+CC_aflcc = $(AFL_CC)
+CFLAGS_aflcc := -O2 -g $(SAN)
+LDFLAGS_aflcc := $(SAN)
+CFLAGS_pic := -O2 -g -fPIC
 
 # The engine's in-process runner is core; the libFuzzer/AFL++ entry points
 # (issue 5) stay out of the library and its test binaries.
 LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/gen/*.c src/wire/*.c \
 	src/check/*.c) src/engine/runner.c
+# The engine glue, linked into service targets only (not the library).
+ENGINE_SRCS := src/engine/fuzzer.c src/engine/crash.c \
+	src/engine/feedback.c src/engine/spec_embed.c
+AFL_MUT_SRCS := $(wildcard src/engine/afl*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
 TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
 # A folder of fuzz/ without a spec is a self-fuzz target (DESIGN.md).
 SELF_FUZZ := $(patsubst fuzz/%/,%,$(foreach d,$(wildcard fuzz/*/),\
 	$(if $(wildcard $(d)openapi.yaml $(d)openapi.json),,$(d))))
+# A folder with a spec is a service target: fuzz/NAME/ (the examples) and
+# tests/fuzz/NAME/ (services the tests fuzz).
+SERVICE_SPECS := $(wildcard fuzz/*/openapi.yaml fuzz/*/openapi.json \
+	tests/fuzz/*/openapi.yaml tests/fuzz/*/openapi.json)
+SERVICES := $(notdir $(patsubst %/,%,$(dir $(SERVICE_SPECS))))
+SVC_LIBS := -lsqlite3
 
 # Keep objects of pattern-built binaries (no re-link churn).
 .SECONDARY:
 
-.PHONY: all deps test test-run fuzz fuzz-self bench check install clean FORCE
+.PHONY: all deps test test-run fuzz-self bench check install clean FORCE
 all: $(O)/release/apifuzz $(O)/release/libapifuzz.a
 
 define MODE_RULES
 $(O)/$(1)/obj/%.o: %.c
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  CC[$(1)] $$<")
-	$$(Q)$$(CC) $$(CPPFLAGS) $$(WARN) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) -c $$< -o $$@
+	$$(Q)$$(or $$(CC_$(1)),$$(CC)) $$(CPPFLAGS) $$(WARN) $$(CFLAGS_$(1)) $$(PKG_CFLAGS) -c $$< -o $$@
 
 $(O)/$(1)/libapifuzz.a: $$(LIB_SRCS:%.c=$(O)/$(1)/obj/%.o)
 	@mkdir -p $$(@D)
@@ -78,7 +101,8 @@ $(O)/$(1)/apifuzz: $$(CLI_SRCS:%.c=$(O)/$(1)/obj/%.o) $(O)/$(1)/libapifuzz.a
 	$$(if $$(Q),@echo "  LD[$(1)] $$@")
 	$$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS) -lm
 endef
-$(foreach m,release asan fuzz,$(eval $(call MODE_RULES,$(m))))
+$(foreach m,release asan fuzz nomut fixed aflcc pic,\
+	$(eval $(call MODE_RULES,$(m))))
 
 # Tests: one cmocka binary per tests/test_<module>.c, always ASan+UBSan.
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(O)/asan/tests/%)
@@ -97,6 +121,48 @@ $(O)/fuzz/$(1)_fuzzer: $$(patsubst %.c,$(O)/fuzz/obj/%.o,$$(wildcard fuzz/$(1)/*
 	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) -lm
 endef
 $(foreach t,$(SELF_FUZZ),$(eval $(call SELF_FUZZ_RULE,$(t))))
+
+# Service targets: NAME_fuzzer (libFuzzer, ASan+UBSan), NAME_nomut_fuzzer
+# (no custom mutator), NAME_fixed_fuzzer (planted bugs corrected),
+# NAME_afl (afl-clang-fast + libAFLDriver.a). The spec is embedded.
+SERVICE_FUZZERS := $(SERVICES:%=$(O)/fuzz/%_fuzzer)
+define SERVICE_RULES
+$(O)/gen/$(1)_spec.c: $(2) tools/embed-spec.sh
+	@mkdir -p $$(@D)
+	$$(Q)tools/embed-spec.sh $$< $$@
+$(O)/fuzz/$(1)_fuzzer: $$(patsubst %.c,$(O)/fuzz/obj/%.o,$$(wildcard $(3)*.c) \
+		$(ENGINE_SRCS) $(O)/gen/$(1)_spec.c) $(O)/fuzz/libapifuzz.a
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD[fuzz] $$@")
+	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) $(SVC_LIBS) -lm
+$(O)/fuzz/$(1)_nomut_fuzzer: $$(patsubst %.c,$(O)/nomut/obj/%.o,$$(wildcard $(3)*.c)) \
+		$$(patsubst %.c,$(O)/fuzz/obj/%.o,$(ENGINE_SRCS) $(O)/gen/$(1)_spec.c) \
+		$(O)/fuzz/libapifuzz.a
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD[nomut] $$@")
+	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) $(SVC_LIBS) -lm
+$(O)/fuzz/$(1)_fixed_fuzzer: $$(patsubst %.c,$(O)/fixed/obj/%.o,$$(wildcard $(3)*.c)) \
+		$$(patsubst %.c,$(O)/fuzz/obj/%.o,$(ENGINE_SRCS) $(O)/gen/$(1)_spec.c) \
+		$(O)/fuzz/libapifuzz.a
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD[fixed] $$@")
+	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) $(SVC_LIBS) -lm
+$(O)/afl/$(1)_afl: $$(patsubst %.c,$(O)/aflcc/obj/%.o,$$(wildcard $(3)*.c) \
+		$(ENGINE_SRCS) $(O)/gen/$(1)_spec.c) $(O)/aflcc/libapifuzz.a
+	@mkdir -p $$(@D)
+	$$(if $$(Q),@echo "  LD[afl] $$@")
+	$$(Q)$(AFL_CC) $$(LDFLAGS_aflcc) -o $$@ $$^ $(AFL_DRIVER) $$(PKG_LIBS) \
+	  $(SVC_LIBS) -lm
+endef
+$(foreach spec,$(SERVICE_SPECS),$(eval $(call SERVICE_RULES,$(notdir \
+	$(patsubst %/,%,$(dir $(spec)))),$(spec),$(dir $(spec)))))
+
+# The AFL++ custom mutator: plain clang, -fPIC, not instrumented.
+$(O)/afl/libapifuzz_afl.so: $(AFL_MUT_SRCS:%.c=$(O)/pic/obj/%.o) \
+		$(LIB_SRCS:%.c=$(O)/pic/obj/%.o)
+	@mkdir -p $(@D)
+	$(if $(Q),@echo "  LD[pic] $@")
+	$(Q)$(CC) -shared -o $@ $^ $(PKG_LIBS) -lm
 
 deps:
 	@missing=""; for p in $(DEPS_PKGS); do \
@@ -121,21 +187,8 @@ test-run: $(O)/asan/apifuzz $(TEST_BINS) $(SELF_FUZZ_BINS)
 
 fuzz-self: $(SELF_FUZZ_BINS)
 
-# make fuzz [TARGET=name] [SECONDS=n] [JOBS=n]: runs a fuzz target on its
-# seeds, findings under findings/TARGET/. Until the example services land,
-# the targets are apifuzz's own (spec_load, ...).
-TARGET ?= spec_load
-SECONDS ?= 300
-JOBS ?= 1
-fuzz: deps
-	@$(MAKE) --no-print-directory $(O)/fuzz/$(TARGET)_fuzzer
-	@mkdir -p findings/$(TARGET) $(O)/corpus/$(TARGET)
-	@if [ -x fuzz/$(TARGET)/seeds.sh ]; then \
-	  fuzz/$(TARGET)/seeds.sh $(O)/corpus/$(TARGET) >/dev/null; fi
-	$(O)/fuzz/$(TARGET)_fuzzer -max_total_time=$(SECONDS) \
-	  -artifact_prefix=findings/$(TARGET)/ -print_final_stats=1 \
-	  $(if $(filter-out 1,$(JOBS)),-fork=$(JOBS) -ignore_crashes=1) \
-	  $(O)/corpus/$(TARGET)
+# make fuzz / minimize / cmin / triage: mk/fuzz.mk.
+include mk/fuzz.mk
 
 bench: deps
 	@$(MAKE) --no-print-directory $(O)/release/apifuzz

@@ -53,6 +53,65 @@ typedef struct apifuzz_service {
     void (*fini)(void *state); /* may be NULL */
 } apifuzz_service;
 
+/* The engine glue behind APIFUZZ_TARGET (src/engine/fuzzer.c); not for
+   direct use. */
+int apifuzz_fuzzer_initialize(const apifuzz_service *service, int *argc,
+                              char ***argv);
+int apifuzz_fuzzer_run(const unsigned char *data, size_t size);
+size_t apifuzz_fuzzer_mutate(unsigned char *data, size_t size, size_t max_size,
+                             unsigned int seed);
+size_t apifuzz_fuzzer_crossover(const unsigned char *data1, size_t size1,
+                                const unsigned char *data2, size_t size2,
+                                unsigned char *out, size_t max_out_size,
+                                unsigned int seed);
+
+/* Built with -DAPIFUZZ_NO_CUSTOM_MUTATOR, a target leaves libFuzzer's own
+   byte mutations in charge (the decoder still reads every input). */
+#ifdef APIFUZZ_NO_CUSTOM_MUTATOR
+#define APIFUZZ_TARGET_MUTATOR_
+#else
+#define APIFUZZ_TARGET_MUTATOR_                                                \
+    size_t LLVMFuzzerCustomMutator(unsigned char *data, size_t size,           \
+                                   size_t max_size, unsigned int seed);        \
+    size_t LLVMFuzzerCustomMutator(unsigned char *data, size_t size,           \
+                                   size_t max_size, unsigned int seed)         \
+    {                                                                          \
+        return apifuzz_fuzzer_mutate(data, size, max_size, seed);              \
+    }                                                                          \
+    size_t LLVMFuzzerCustomCrossOver(const unsigned char *data1, size_t size1, \
+                                     const unsigned char *data2, size_t size2, \
+                                     unsigned char *out, size_t max_out_size,  \
+                                     unsigned int seed);                       \
+    size_t LLVMFuzzerCustomCrossOver(const unsigned char *data1, size_t size1, \
+                                     const unsigned char *data2, size_t size2, \
+                                     unsigned char *out, size_t max_out_size,  \
+                                     unsigned int seed)                        \
+    {                                                                          \
+        return apifuzz_fuzzer_crossover(data1, size1, data2, size2, out,       \
+                                        max_out_size, seed);                   \
+    }
+#endif
+
+/* In the harness source, with `service` an object of type
+   apifuzz_service: defines the libFuzzer entry points
+   (LLVMFuzzerInitialize, LLVMFuzzerTestOneInput, LLVMFuzzerCustomMutator,
+   LLVMFuzzerCustomCrossOver) for this service and the spec embedded at
+   build time (APIFUZZ_SPEC=path overrides it). Use it once, at file
+   scope, followed by a semicolon. */
+#define APIFUZZ_TARGET(service)                                                \
+    int LLVMFuzzerInitialize(int *argc, char ***argv);                         \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                          \
+    {                                                                          \
+        return apifuzz_fuzzer_initialize(&(service), argc, argv);              \
+    }                                                                          \
+    int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);        \
+    int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)         \
+    {                                                                          \
+        return apifuzz_fuzzer_run(data, size);                                 \
+    }                                                                          \
+    APIFUZZ_TARGET_MUTATOR_                                                    \
+    typedef int apifuzz_target_defined_
+
 #ifdef __cplusplus
 }
 #endif

@@ -342,6 +342,14 @@ static int rerun(af_runner *r, af_check_ctx *ctx)
     return rc;
 }
 
+static uint32_t failed_bits(const af_check_ctx *ctx, uint32_t first)
+{
+    uint32_t bits = 0;
+    for (uint32_t k = first; k < ctx->n_findings; k++)
+        bits |= AF_CHECK_BIT(ctx->findings[k].check);
+    return bits;
+}
+
 static int run_calls(af_runner *r, af_check_ctx *ctx)
 {
     bool is_unsupported_on =
@@ -355,6 +363,9 @@ static int run_calls(af_runner *r, af_check_ctx *ctx)
         af_checks_exchange(ctx, i, &r->xs[i]);
         if (is_unsupported_on)
             try_unsupported(r, ctx, i);
+        if (r->opts.on_exchange != NULL)
+            r->opts.on_exchange(r->opts.exchange_ctx, i, &r->xs[i],
+                                failed_bits(ctx, before));
         report(r, ctx, before);
     }
     if (r->copts.enabled & AF_CHECK_BIT(AF_CHECK_DETERMINISTIC)) {

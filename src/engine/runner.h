@@ -30,6 +30,13 @@
 typedef void (*af_failure_fn)(void *ctx, const af_finding *f,
                               const char *report);
 
+/* Called after each exchange was checked, before its findings are
+   reported: the call's index, the exchange, and the AF_CHECK_BIT set of
+   the checks that failed on it. For the engines' API-level feedback and
+   coverage statistics; must not keep pointers into the exchange. */
+typedef void (*af_exchange_fn)(void *ctx, uint32_t index, const af_exchange *x,
+                               uint32_t failed);
+
 typedef struct af_runner_opts {
     const char *checks;       /* APIFUZZ_CHECKS syntax; NULL: the environment
                                  variable APIFUZZ_CHECKS, else the defaults */
@@ -38,7 +45,9 @@ typedef struct af_runner_opts {
     FILE *report;             /* where reports go; NULL: stderr */
     af_failure_fn on_failure; /* NULL: abort() after the report */
     void *ctx;
-    size_t arena_limit; /* bytes per input; 0: 256 MiB */
+    size_t arena_limit;         /* bytes per input; 0: 256 MiB */
+    af_exchange_fn on_exchange; /* NULL: none */
+    void *exchange_ctx;
 } af_runner_opts;
 
 typedef struct af_runner af_runner;
