@@ -153,6 +153,28 @@ $(O)/afl/$(1)_afl: $$(patsubst %.c,$(O)/aflcc/obj/%.o,$$(wildcard $(3)*.c) \
 	$$(if $$(Q),@echo "  LD[afl] $$@")
 	$$(Q)$(AFL_CC) $$(LDFLAGS_aflcc) -o $$@ $$^ $(AFL_DRIVER) $$(PKG_LIBS) \
 	  $(SVC_LIBS) -lm
+$(O)/aflcc/obj/tests/bench/ceiling_$(1).o: tests/bench/ceiling.c
+	@mkdir -p $$(@D)
+	$$(Q)$(AFL_CC) $$(CPPFLAGS) $$(WARN) $$(CFLAGS_aflcc) $$(PKG_CFLAGS) \
+	  -DCEILING_SERVICE=$(1)_service -c $$< -o $$@
+$(O)/afl/$(1)_ceiling_afl: $(O)/aflcc/obj/tests/bench/ceiling_$(1).o \
+		$$(patsubst %.c,$(O)/aflcc/obj/%.o,$$(shell grep -sL APIFUZZ_TARGET \
+		$(3)*.c) src/engine/spec_embed.c $(O)/gen/$(1)_spec.c) \
+		$(O)/aflcc/libapifuzz.a
+	@mkdir -p $$(@D)
+	$$(Q)$(AFL_CC) $$(LDFLAGS_aflcc) -o $$@ $$^ $(AFL_DRIVER) $$(PKG_LIBS) \
+	  $(SVC_LIBS) -lm
+# The benchmark's ceiling: the service alone on one fixed program.
+$(O)/fuzz/obj/tests/bench/ceiling_$(1).o: tests/bench/ceiling.c
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(CPPFLAGS) $$(WARN) $$(CFLAGS_fuzz) $$(PKG_CFLAGS) \
+	  -DCEILING_SERVICE=$(1)_service -c $$< -o $$@
+$(O)/fuzz/$(1)_ceiling_fuzzer: $(O)/fuzz/obj/tests/bench/ceiling_$(1).o \
+		$$(patsubst %.c,$(O)/fixed/obj/%.o,$$(shell grep -sL APIFUZZ_TARGET \
+		$(3)*.c) src/engine/spec_embed.c $(O)/gen/$(1)_spec.c) \
+		$(O)/fuzz/libapifuzz.a
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) $(SVC_LIBS) -lm
 endef
 $(foreach spec,$(SERVICE_SPECS),$(eval $(call SERVICE_RULES,$(notdir \
 	$(patsubst %/,%,$(dir $(spec)))),$(spec),$(dir $(spec)))))
@@ -180,7 +202,9 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) test-run
 
-test-run: $(O)/asan/apifuzz $(TEST_BINS) $(SELF_FUZZ_BINS)
+# Service targets the script tests fuzz (tests/t_engines.sh, ...).
+TEST_SERVICE_BINS := $(O)/fuzz/plant_fuzzer $(O)/fuzz/plant_nomut_fuzzer
+test-run: $(O)/asan/apifuzz $(TEST_BINS) $(SELF_FUZZ_BINS) $(TEST_SERVICE_BINS)
 	@O=$(O) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh \
 	  $(TEST_BINS) $(wildcard tests/t_*.sh) \
 	  $(SELF_FUZZ:%=fuzz:%)

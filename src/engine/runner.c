@@ -417,11 +417,15 @@ void af_runner_print_context(FILE *out)
     af_runner *r = current;
     if (r == NULL || r->prog == NULL)
         return;
+    /* The calls answered, and the one being handled when it crashed. */
+    uint32_t n = r->n_xs;
+    if (n < r->prog->n_calls && r->xs[n].rendered != NULL)
+        n++;
     fprintf(out,
             "apifuzz: crash while running a program of %u calls; the "
-            "requests sent so far:\n",
+            "requests sent (the last one crashed):\n",
             r->prog->n_calls);
-    for (uint32_t i = 0; i < r->n_xs; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         const char *c =
             r->xs[i].rendered
                 ? af_render_curl(&r->arena, &r->xs[i].rendered->req, NULL)

@@ -281,3 +281,6 @@ if [ -s "$out/validate.txt" ]; then
 else
     echo "bench: validate: no spec measured (testdata in $TD?)" >&2
 fi
+
+# ---- engines: harness vs ceiling exec/s, and the soak (issue 5) ----
+"$here/engine.sh" || echo "bench: engine benchmark could not run" >&2
