@@ -8,13 +8,18 @@
  *
  * Single-call inputs are random byte strings (fixed seed) decoded by a
  * plan filtered to one operation; stateful programs (create, delete,
- * fetch through back-references) are built by hand.
+ * fetch through back-references) are built by hand. The runner's memory
+ * is watched through the sanitizer's malloc hook and counting cJSON
+ * hooks: once warm, checking an input allocates nothing outside the
+ * per-input arena.
  */
 #include "testutil.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sanitizer/allocator_interface.h>
 
 #include "check/checks.h"
 #include "engine/runner.h"
@@ -35,9 +40,35 @@ typedef struct seen {
 static af_model *model;
 static FILE *devnull;
 
+/* Every malloc of the process while is_counting (the sanitizer's hook,
+   installed once), and every allocation through cJSON's hooks. */
+static volatile long n_mallocs, n_cjson_mallocs;
+static volatile int is_counting;
+
+static void on_malloc(const volatile void *p, size_t n)
+{
+    (void)p;
+    (void)n;
+    if (is_counting)
+        n_mallocs++;
+}
+
+static void on_free(const volatile void *p)
+{
+    (void)p;
+}
+
+static void *cjson_malloc(size_t n)
+{
+    n_cjson_mallocs++;
+    return malloc(n);
+}
+
 static int setup(void **state)
 {
     (void)state;
+    if (__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) == 0)
+        return -1;
     af_error err;
     if (af_model_load(SPEC, &model, &err) != 0) {
         char buf[1024];
@@ -383,6 +414,85 @@ test_negative_call_is_blamed_only_while_its_violation_holds(void **state)
     assert_int_equal(run_negative(AF_VIOL_FORMAT, true, "abc", &s), 0);
 }
 
+/* ---- memory: the per-input arena only ---- */
+
+/* Runs `inputs` random inputs of operation op twice (every check on, the
+   deterministic rerun included): the first pass warms the arena up to
+   its largest input; of the second, adds to *clean the inputs that
+   raised no finding and to *mallocs the mallocs those made (a finding's
+   report is written with open_memstream: its mallocs go with it). */
+static void count_op(const char *op, int inputs, long *clean, long *mallocs)
+{
+    seen s = {0};
+    af_gen *g = plan(op, AF_GEN_MIXED);
+    af_runner_opts o = {.checks = "all,-max_response_time",
+                        .report = devnull,
+                        .on_failure = record,
+                        .ctx = &s};
+    af_runner *r = NULL;
+    assert_int_equal(
+        af_runner_new(model, g, &af_test_checks_service, &o, &r, NULL), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        rng_state = 0x2545f4914f6cdd1dull;
+        for (int i = 0; i < inputs; i++) {
+            uint8_t buf[64];
+            size_t len = 1 + next_byte() % sizeof buf;
+            for (size_t k = 0; k < len; k++)
+                buf[k] = next_byte();
+            uint32_t findings = s.total;
+            long before = n_mallocs;
+            is_counting = pass;
+            assert_true(af_runner_run(r, buf, len) >= 0);
+            is_counting = 0;
+            if (pass == 1 && s.total == findings) {
+                (*clean)++;
+                *mallocs += n_mallocs - before;
+            }
+        }
+    }
+    af_runner_free(r);
+    af_gen_free(g);
+}
+
+static void test_checking_an_input_allocates_only_from_its_arena(void **state)
+{
+    (void)state;
+    /* every operation but the slow one; JSON bodies, form candidates of
+       headers and parameters, request bodies re-parsed, back-references */
+    static const char *const ops[] = {"control",
+                                      "raw_control",
+                                      "server_error",
+                                      "undocumented_status",
+                                      "wrong_content_type",
+                                      "missing_response_header",
+                                      "bad_schema",
+                                      "malformed",
+                                      "negative",
+                                      "positive",
+                                      "secure",
+                                      "needs_header",
+                                      "random",
+                                      "unsupported",
+                                      "uaf_create",
+                                      "uaf_get",
+                                      "uaf_delete",
+                                      "era_create",
+                                      "era_get"};
+    cJSON_Hooks counting = {cjson_malloc, free};
+    cJSON_InitHooks(&counting);
+    n_cjson_mallocs = 0;
+    long clean = 0, mallocs = 0;
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        count_op(ops[i], 150, &clean, &mallocs);
+    cJSON_InitHooks(NULL);
+    af_test_info("%ld inputs without a finding, %ld mallocs among them; "
+                 "%ld allocations through cJSON in all",
+                 clean, mallocs, (long)n_cjson_mallocs);
+    assert_true(clean > 1000);
+    assert_int_equal(n_cjson_mallocs, 0);
+    assert_int_equal(mallocs, 0);
+}
+
 /* ---- the report ---- */
 
 static void
@@ -438,6 +548,7 @@ int main(void)
             test_negative_call_is_blamed_only_while_its_violation_holds),
         cmocka_unit_test(
             test_report_lists_reason_response_program_and_signature),
+        cmocka_unit_test(test_checking_an_input_allocates_only_from_its_arena),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

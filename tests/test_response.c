@@ -2,23 +2,42 @@
  * test_response.c - the service's answer (src/check/response.c): the
  * contract's setters, whole raw HTTP/1.1 responses (Content-Length,
  * chunked, read to the end), malformed ones as findings, size limits;
- * and bodies read by media type (src/check/payload.c).
+ * and bodies read by media type (src/check/payload.c), all in the arena.
  */
 #include "testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <sanitizer/allocator_interface.h>
+
 #include "check/payload.h"
 #include "check/response.h"
 
 static af_arena arena;
 
+/* Every malloc of the process while is_counting (the sanitizer's hook). */
+static volatile long n_mallocs;
+static volatile int is_counting;
+
+static void on_malloc(const volatile void *p, size_t n)
+{
+    (void)p;
+    (void)n;
+    if (is_counting)
+        n_mallocs++;
+}
+
+static void on_free(const volatile void *p)
+{
+    (void)p;
+}
+
 static int setup(void **state)
 {
     (void)state;
     af_arena_init(&arena);
-    return 0;
+    return __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) == 0;
 }
 
 static int teardown(void **state)
@@ -196,8 +215,8 @@ static cJSON *parse(const char *ct, const char *body, int want_rc)
 {
     cJSON *v = NULL;
     af_error err;
-    int rc = af_payload_parse(ct, (const unsigned char *)body, strlen(body),
-                              NULL, AF_NONE, &v, &err);
+    int rc = af_payload_parse(&arena, ct, (const unsigned char *)body,
+                              strlen(body), NULL, AF_NONE, &v, &err);
     assert_int_equal(rc, want_rc);
     return v;
 }
@@ -207,7 +226,6 @@ static void assert_json(cJSON *v, const char *want)
     char *s = cJSON_PrintUnformatted(v);
     assert_string_equal(s, want);
     free(s);
-    cJSON_Delete(v);
 }
 
 static void test_json_bodies_are_length_bounded_and_whole(void **state)
@@ -219,7 +237,7 @@ static void test_json_bodies_are_length_bounded_and_whole(void **state)
     assert_null(parse("application/json", "", AF_ESYNTAX));
     cJSON *v = NULL;
     /* not NUL-terminated: the parse stops at the length */
-    assert_int_equal(af_payload_parse("application/json",
+    assert_int_equal(af_payload_parse(&arena, "application/json",
                                       (const unsigned char *)"[1,2]xyz", 5,
                                       NULL, AF_NONE, &v, NULL),
                      0);
@@ -251,23 +269,108 @@ static void test_form_and_multipart_bodies_become_objects(void **state)
     assert_json(parse("text/plain", "hi", 0), "\"hi\"");
 }
 
+static void test_repeated_fields_become_arrays_in_place(void **state)
+{
+    (void)state;
+    assert_json(
+        parse("application/x-www-form-urlencoded", "a=1&b=2&a=3&a=4", 0),
+        "{\"a\":[\"1\",\"3\",\"4\"],\"b\":\"2\"}");
+    assert_json(parse("multipart/form-data; boundary=b",
+                      "--b\r\n"
+                      "Content-Disposition: form-data; name=\"m\"\r\n"
+                      "Content-Type: application/json\r\n\r\n"
+                      "{\"k\":[1]}\r\n"
+                      "--b\r\n"
+                      "Content-Disposition: form-data; name=\"m\"\r\n"
+                      "Content-Type: application/json\r\n\r\n"
+                      "null\r\n"
+                      "--b--\r\n",
+                      0),
+                "{\"m\":[{\"k\":[1]},null]}");
+}
+
+static void test_a_full_arena_is_out_of_memory_not_bad_json(void **state)
+{
+    (void)state;
+    af_arena small;
+    af_arena_init(&small);
+    small.limit = 64; /* one node */
+    static const char *const bodies[][2] = {
+        {"application/json", "[\"a long enough string\", 1, 2, 3, 4]"},
+        {"application/x-www-form-urlencoded", "a=1&b=2"},
+        {"multipart/form-data; boundary=b",
+         "--b\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--b--"},
+        {"text/plain", "a long enough string"}};
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        af_arena_reset(&small);
+        cJSON *v = NULL;
+        af_error err;
+        int rc = af_payload_parse(
+            &small, bodies[i][0], (const unsigned char *)bodies[i][1],
+            strlen(bodies[i][1]), NULL, AF_NONE, &v, &err);
+        if (rc != AF_ENOMEM)
+            fail_msg("%s: rc %d, want AF_ENOMEM", bodies[i][0], rc);
+        assert_null(v);
+        assert_string_equal(err.message, "out of memory parsing a body");
+        /* the same body parses when memory allows */
+        assert_int_equal(af_payload_parse(&arena, bodies[i][0],
+                                          (const unsigned char *)bodies[i][1],
+                                          strlen(bodies[i][1]), NULL, AF_NONE,
+                                          &v, NULL),
+                         0);
+    }
+    af_arena_free(&small);
+}
+
+static void
+test_bodies_of_every_media_type_allocate_only_from_the_arena(void **state)
+{
+    (void)state;
+    static const char *const bodies[][2] = {
+        {"application/json",
+         "{\"id\": 1, \"name\": \"Ann \\u00e9\", \"tags\": [\"a\", \"b\"], "
+         "\"price\": 12.5, \"ok\": true, \"next\": null}"},
+        {"application/json", "{\"unterminated"},
+        {"application/x-www-form-urlencoded", "a=1&b=x+y%21&a=2&c"},
+        {"multipart/form-data; boundary=XyZ",
+         "--XyZ\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n"
+         "Al\r\n--XyZ\r\nContent-Disposition: form-data; name=meta\r\n"
+         "Content-Type: application/json\r\n\r\n{\"k\":true}\r\n--XyZ--\r\n"},
+        {"text/plain", "hi"},
+    };
+    size_t n = sizeof bodies / sizeof bodies[0];
+    for (int round = 0; round < 2; round++) {
+        n_mallocs = 0;
+        is_counting = round; /* round 0 warms the arena up */
+        for (int k = 0; k < 200; k++) {
+            af_arena_reset(&arena);
+            for (size_t i = 0; i < n; i++) {
+                cJSON *v = NULL;
+                int rc = af_payload_parse(
+                    &arena, bodies[i][0], (const unsigned char *)bodies[i][1],
+                    strlen(bodies[i][1]), NULL, AF_NONE, &v, NULL);
+                assert_int_equal(rc, i == 1 ? AF_ESYNTAX : 0);
+            }
+            cJSON *c[4];
+            assert_int_equal(af_payload_candidates(&arena, "12", 2, c), 2);
+        }
+        is_counting = 0;
+    }
+    assert_int_equal(n_mallocs, 0);
+}
+
 static void test_text_values_have_every_reading(void **state)
 {
     (void)state;
     cJSON *c[4];
-    int n = af_payload_candidates("12", 2, c);
+    int n = af_payload_candidates(&arena, "12", 2, c);
     assert_int_equal(n, 2);
     assert_true(cJSON_IsString(c[0]) && cJSON_IsNumber(c[1]));
-    for (int i = 0; i < n; i++)
-        cJSON_Delete(c[i]);
-    n = af_payload_candidates("true", 4, c);
+    n = af_payload_candidates(&arena, "true", 4, c);
     assert_int_equal(n, 2);
     assert_true(cJSON_IsBool(c[1]));
-    for (int i = 0; i < n; i++)
-        cJSON_Delete(c[i]);
-    n = af_payload_candidates("0x10", 4, c);
+    n = af_payload_candidates(&arena, "0x10", 4, c);
     assert_int_equal(n, 1);
-    cJSON_Delete(c[0]);
 }
 
 int main(void)
@@ -282,6 +385,10 @@ int main(void)
         cmocka_unit_test(test_sizes_are_bounded),
         cmocka_unit_test(test_json_bodies_are_length_bounded_and_whole),
         cmocka_unit_test(test_form_and_multipart_bodies_become_objects),
+        cmocka_unit_test(test_repeated_fields_become_arrays_in_place),
+        cmocka_unit_test(test_a_full_arena_is_out_of_memory_not_bad_json),
+        cmocka_unit_test(
+            test_bodies_of_every_media_type_allocate_only_from_the_arena),
         cmocka_unit_test(test_text_values_have_every_reading),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -84,7 +84,9 @@ typedef struct af_exchange {
     const af_rendered *rendered;
     const apifuzz_response *response;
     const cJSON *json; /* the response body parsed as JSON when its
-                          Content-Type is JSON and it parses; else NULL */
+                          Content-Type is JSON and it parses; else NULL.
+                          Lives in the per-input arena: read only, never
+                          cJSON_Delete it */
     double elapsed_ms;
 } af_exchange;
 

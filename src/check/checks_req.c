@@ -114,15 +114,17 @@ static bool param_holds(const af_check_ctx *ctx, const af_exchange *x,
     char buf[1024];
     size_t n = scalar_text(p, rp->text, buf, sizeof buf);
     cJSON *c[4];
-    int k = af_payload_candidates(buf, n, c);
+    int k = af_payload_candidates(ctx->arena, buf, n, c);
     bool is_valid = false;
+    for (int i = 0; i < k; i++)
+        if (c[i] == NULL)
+            return false; /* out of memory: not confirmed */
     af_validate_opts vo = {.direction = AF_DIRECTION_REQUEST};
     for (int i = 0; i < k; i++) {
         af_validation v;
         if (!is_valid && c[i] != NULL &&
             af_validate(ctx->model, p->schema, c[i], &vo, ctx->arena, &v) == 0)
             is_valid = v.is_valid;
-        cJSON_Delete(c[i]);
     }
     return !is_valid;
 }
@@ -138,13 +140,13 @@ static bool body_holds(const af_check_ctx *ctx, const af_exchange *x)
     if (m->schema == AF_NONE)
         return true;
     cJSON *inst = NULL;
-    if (af_payload_parse(x->rendered->content_type, q->body, q->body_len,
-                         ctx->model, m->schema, &inst, NULL) != 0)
-        return true; /* what was sent does not even parse */
+    int rc = af_payload_parse(ctx->arena, x->rendered->content_type, q->body,
+                              q->body_len, ctx->model, m->schema, &inst, NULL);
+    if (rc != 0)
+        return rc == AF_ESYNTAX; /* what was sent does not even parse */
     af_validate_opts vo = {.direction = AF_DIRECTION_REQUEST};
     af_validation v;
-    int rc = af_validate(ctx->model, m->schema, inst, &vo, ctx->arena, &v);
-    cJSON_Delete(inst);
+    rc = af_validate(ctx->model, m->schema, inst, &vo, ctx->arena, &v);
     return rc != 0 || !v.is_valid;
 }
 
@@ -198,10 +200,9 @@ bool af_checks_violation_holds(const af_check_ctx *ctx, const af_exchange *x)
         return q->body_len == 0;
     case AF_VIOL_MALFORMED_BODY: {
         cJSON *v = NULL;
-        int rc = af_payload_parse("application/json", q->body, q->body_len,
-                                  NULL, AF_NONE, &v, NULL);
-        cJSON_Delete(v);
-        return rc != 0;
+        return af_payload_parse(ctx->arena, "application/json", q->body,
+                                q->body_len, NULL, AF_NONE, &v,
+                                NULL) == AF_ESYNTAX;
     }
     case AF_VIOL_CONTENT_TYPE:
         return content_type_holds(op, x->rendered->content_type);

@@ -1,8 +1,9 @@
 /*
  * payload.c - bodies read as JSON instances by media type (payload.h).
  *
- * JSON: cJSON_ParseWithLengthOpts, so a body is never read past its
- * length and needs no NUL; only whitespace may follow the value.
+ * JSON: af_jsonarena_parse (cJSON's language, into the per-input arena),
+ * so a body is never read past its length and needs no NUL; only
+ * whitespace may follow the value.
  * application/x-www-form-urlencoded (WHATWG URL §5.1: '&' separated
  * pairs, '+' is a space, percent-decoding) and multipart/form-data (RFC
  * 7578: parts between "--boundary" lines, the field name from
@@ -10,8 +11,11 @@
  * Other media types are one string (bytes that are not text included:
  * validation of such bodies is about their length and pattern only).
  *
+ * Memory: every tree, string and scratch buffer comes from the caller's
+ * arena; nothing here calls malloc or cJSON's allocator.
+ *
  * Workload: response bodies of a few KiB; one pass, no recursion but
- * cJSON's own (bounded by CJSON_NESTING_LIMIT).
+ * the JSON parser's own (bounded by CJSON_NESTING_LIMIT).
  */
 #include "check/payload.h"
 
@@ -21,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "util/jsonarena.h"
 
 bool af_payload_is_json(const char *type)
 {
@@ -46,24 +52,11 @@ static bool type_is(const char *ct, const char *want)
     return n == strlen(want) && strncasecmp(ct, want, n) == 0;
 }
 
-/* A NUL-terminated copy (cJSON strings need one); NULL bytes end it. */
-static cJSON *string_of(const char *s, size_t len)
-{
-    char *t = malloc(len + 1);
-    if (t == NULL)
-        return NULL;
-    if (len > 0)
-        memcpy(t, s, len);
-    t[len] = 0;
-    cJSON *v = cJSON_CreateString(t);
-    free(t);
-    return v;
-}
-
-int af_payload_candidates(const char *text, size_t len, cJSON *out[4])
+int af_payload_candidates(af_arena *a, const char *text, size_t len,
+                          cJSON *out[4])
 {
     int n = 0;
-    out[n++] = string_of(text, len);
+    out[n++] = af_jsonarena_string(a, text, len);
     char buf[64];
     if (len > 0 && len < sizeof buf) {
         memcpy(buf, text, len);
@@ -74,38 +67,36 @@ int af_payload_candidates(const char *text, size_t len, cJSON *out[4])
         bool is_json_number = *end == 0 && !isspace((unsigned char)buf[0]) &&
                               isfinite(d) && strpbrk(buf, "xXnN") == NULL;
         if (is_json_number)
-            out[n++] = cJSON_CreateNumber(d);
+            out[n++] = af_jsonarena_number(a, d);
         if (strcmp(buf, "true") == 0 || strcmp(buf, "false") == 0)
-            out[n++] = cJSON_CreateBool(buf[0] == 't');
+            out[n++] =
+                af_jsonarena_node(a, buf[0] == 't' ? cJSON_True : cJSON_False);
         if (strcmp(buf, "null") == 0)
-            out[n++] = cJSON_CreateNull();
+            out[n++] = af_jsonarena_node(a, cJSON_NULL);
     } else if (len == 0) {
-        out[n++] = cJSON_CreateNull();
+        out[n++] = af_jsonarena_node(a, cJSON_NULL);
     }
     return n;
 }
 
-static int parse_json(const unsigned char *body, size_t len, cJSON **out,
-                      af_error *err)
+static int parse_json(af_arena *a, const unsigned char *body, size_t len,
+                      cJSON **out, af_error *err)
 {
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts((const char *)body, len, &end, false);
-    if (v == NULL) {
-        size_t at =
-            end != NULL && len > 0 ? (size_t)(end - (const char *)body) : 0;
+    size_t at = 0;
+    cJSON *v = NULL;
+    int rc = af_jsonarena_parse(a, body, len, &v, &at);
+    if (rc == AF_ENOMEM)
+        return rc; /* af_payload_parse tells */
+    if (rc != 0)
         return af_error_set(err, AF_ESYNTAX, NULL, NULL, 0, 0,
                             "the body is not JSON (error near byte %zu of %zu)",
                             at, len);
-    }
-    size_t at = (size_t)(end - (const char *)body);
     while (at < len && strchr(" \t\r\n", body[at]) != NULL && body[at] != 0)
         at++;
-    if (at < len) {
-        cJSON_Delete(v);
+    if (at < len)
         return af_error_set(err, AF_ESYNTAX, NULL, NULL, 0, 0,
                             "bytes follow the JSON value (at byte %zu of %zu)",
                             at, len);
-    }
     *out = v;
     return 0;
 }
@@ -123,8 +114,8 @@ static af_idx prop_schema(const af_model *m, af_idx schema, const char *name)
 }
 
 /* A field value as its property's schema types suggest. */
-static cJSON *field_value(const af_model *m, af_idx schema, const char *text,
-                          size_t len)
+static cJSON *field_value(af_arena *a, const af_model *m, af_idx schema,
+                          const char *text, size_t len)
 {
     const af_schema *s = m != NULL ? af_model_schema(m, schema) : NULL;
     uint32_t types = s != NULL && (s->flags & AF_SCHEMA_HAS_TYPE)
@@ -133,7 +124,10 @@ static cJSON *field_value(const af_model *m, af_idx schema, const char *text,
     if (types & AF_TYPE_ARRAY)
         types = AF_TYPE_STRING; /* items of repeated fields stay text */
     cJSON *c[4];
-    int n = af_payload_candidates(text, len, c);
+    int n = af_payload_candidates(a, text, len, c);
+    for (int i = 0; i < n; i++)
+        if (c[i] == NULL)
+            return NULL; /* out of memory: no reading is left out */
     int pick = 0;
     for (int i = 1; i < n && !(types & AF_TYPE_STRING); i++) {
         bool fits = (cJSON_IsNumber(c[i]) &&
@@ -143,36 +137,52 @@ static cJSON *field_value(const af_model *m, af_idx schema, const char *text,
         if (fits && pick == 0)
             pick = i;
     }
-    for (int i = 0; i < n; i++)
-        if (i != pick)
-            cJSON_Delete(c[i]);
-    return c[pick];
+    return c[pick]; /* the others stay in the arena until its reset */
+}
+
+/* Turns field `old` (not an array) into an array holding its former
+   value, in place: its name and its position among the fields stay. */
+static cJSON *into_array(af_arena *a, cJSON *old)
+{
+    cJSON *first = af_jsonarena_node(a, cJSON_NULL);
+    if (first == NULL)
+        return NULL;
+    *first = *old;
+    first->next = first->prev = NULL;
+    first->string = NULL;
+    old->type = cJSON_Array;
+    old->child = NULL;
+    old->valuestring = NULL;
+    old->valueint = 0;
+    old->valuedouble = 0;
+    af_jsonarena_append(old, first);
+    return old;
 }
 
 /* Adds a field; a repeated name (or an array-typed property) collects
-   an array. */
-static void add_field(cJSON *obj, const af_model *m, af_idx schema,
-                      const char *name, cJSON *v)
+   an array. v NULL (its making ran out of memory) or no memory left:
+   AF_ENOMEM, so no field is ever silently left out. */
+static int add_field(af_arena *a, cJSON *obj, const af_model *m, af_idx schema,
+                     const char *name, cJSON *v)
 {
     if (v == NULL)
-        return;
+        return AF_ENOMEM;
     cJSON *old = cJSON_GetObjectItemCaseSensitive(obj, name);
     const af_schema *s =
         m != NULL ? af_model_schema(m, prop_schema(m, schema, name)) : NULL;
     bool is_array = s != NULL && (s->flags & AF_SCHEMA_HAS_TYPE) &&
                     (s->types & AF_TYPE_ARRAY);
     if (old == NULL && is_array) {
-        old = cJSON_AddArrayToObject(obj, name);
+        old = af_jsonarena_node(a, cJSON_Array);
+        if (old == NULL || !af_jsonarena_add(a, obj, name, old))
+            return AF_ENOMEM;
     } else if (old == NULL) {
-        cJSON_AddItemToObject(obj, name, v);
-        return;
-    } else if (!cJSON_IsArray(old)) {
-        cJSON *arr = cJSON_CreateArray();
-        cJSON_AddItemToArray(arr, cJSON_Duplicate(old, true));
-        cJSON_ReplaceItemInObjectCaseSensitive(obj, name, arr);
-        old = arr;
+        return af_jsonarena_add(a, obj, name, v) ? 0 : AF_ENOMEM;
+    } else if (!cJSON_IsArray(old) && into_array(a, old) == NULL) {
+        return AF_ENOMEM;
     }
-    cJSON_AddItemToArray(old, v);
+    af_jsonarena_append(old, v);
+    return 0;
 }
 
 static size_t pct_decode(char *s, size_t n)
@@ -194,16 +204,13 @@ static size_t pct_decode(char *s, size_t n)
     return o;
 }
 
-static int parse_form(const unsigned char *body, size_t len, const af_model *m,
-                      af_idx schema, cJSON **out)
+static int parse_form(af_arena *a, const unsigned char *body, size_t len,
+                      const af_model *m, af_idx schema, cJSON **out)
 {
-    cJSON *obj = cJSON_CreateObject();
-    char *buf = malloc(len + 1);
-    if (obj == NULL || buf == NULL) {
-        cJSON_Delete(obj);
-        free(buf);
+    cJSON *obj = af_jsonarena_node(a, cJSON_Object);
+    char *buf = af_arena_alloc(a, len + 1);
+    if (obj == NULL || buf == NULL)
         return AF_ENOMEM;
-    }
     if (len > 0)
         memcpy(buf, body, len);
     buf[len] = 0;
@@ -218,11 +225,12 @@ static int parse_form(const unsigned char *body, size_t len, const af_model *m,
             char *val = eq != NULL ? eq + 1 : pair + klen;
             vlen = pct_decode(val, vlen);
             af_idx ps = prop_schema(m, schema, pair);
-            add_field(obj, m, schema, pair, field_value(m, ps, val, vlen));
+            if (add_field(a, obj, m, schema, pair,
+                          field_value(a, m, ps, val, vlen)) != 0)
+                return AF_ENOMEM;
         }
         i += n + 1;
     }
-    free(buf);
     *out = obj;
     return 0;
 }
@@ -312,24 +320,26 @@ static const unsigned char *part_headers(const unsigned char *p,
     }
 }
 
-static int add_part(cJSON *obj, const part *pt, const unsigned char *data,
-                    size_t len, const af_model *m, af_idx schema)
+static int add_part(af_arena *a, cJSON *obj, const part *pt,
+                    const unsigned char *data, size_t len, const af_model *m,
+                    af_idx schema)
 {
     cJSON *v = NULL;
     if (af_payload_is_json(pt->type)) {
-        if (parse_json(data, len, &v, NULL) != 0)
-            return AF_ESYNTAX;
+        int rc = parse_json(a, data, len, &v, NULL);
+        if (rc != 0)
+            return rc;
     } else {
-        v = field_value(m, prop_schema(m, schema, pt->name), (const char *)data,
-                        len);
+        v = field_value(a, m, prop_schema(m, schema, pt->name),
+                        (const char *)data, len);
     }
-    add_field(obj, m, schema, pt->name, v);
-    return 0;
+    return add_field(a, obj, m, schema, pt->name, v);
 }
 
-static int parse_multipart(const char *ct, const unsigned char *body,
-                           size_t len, const af_model *m, af_idx schema,
-                           cJSON **out, af_error *err)
+static int parse_multipart(af_arena *a, const char *ct,
+                           const unsigned char *body, size_t len,
+                           const af_model *m, af_idx schema, cJSON **out,
+                           af_error *err)
 {
     char delim[80] = "\r\n--";
     if (!boundary_of(ct, delim + 4, sizeof delim - 4))
@@ -341,7 +351,7 @@ static int parse_multipart(const char *ct, const unsigned char *body,
         len >= dlen - 2 && memcmp(body, delim + 2, dlen - 2) == 0
             ? body + dlen - 2
             : find(body, len, delim, dlen);
-    cJSON *obj = cJSON_CreateObject();
+    cJSON *obj = af_jsonarena_node(a, cJSON_Object);
     if (obj == NULL)
         return AF_ENOMEM;
     const char *why = "a multipart body without its first boundary";
@@ -365,23 +375,24 @@ static int parse_multipart(const char *ct, const unsigned char *body,
         why = "a multipart part is not closed by a boundary";
         if (next == NULL)
             break;
+        int rc = add_part(a, obj, &pt, data, (size_t)(next - data), m, schema);
+        if (rc == AF_ENOMEM)
+            return rc;
         why = "a multipart JSON part is not JSON";
-        if (add_part(obj, &pt, data, (size_t)(next - data), m, schema) != 0)
+        if (rc != 0)
             break;
         p = next;
         why = NULL;
     }
-    if (why != NULL) {
-        cJSON_Delete(obj);
+    if (why != NULL)
         return af_error_set(err, AF_ESYNTAX, NULL, NULL, 0, 0, "%s", why);
-    }
     *out = obj;
     return 0;
 }
 
-int af_payload_parse(const char *content_type, const unsigned char *body,
-                     size_t len, const af_model *m, af_idx schema, cJSON **out,
-                     af_error *err)
+int af_payload_parse(af_arena *a, const char *content_type,
+                     const unsigned char *body, size_t len, const af_model *m,
+                     af_idx schema, cJSON **out, af_error *err)
 {
     *out = NULL;
     static const unsigned char empty[1];
@@ -394,14 +405,14 @@ int af_payload_parse(const char *content_type, const unsigned char *body,
         ct++;
     int rc = 0;
     if (af_payload_is_json(ct))
-        rc = parse_json(body, len, out, err);
+        rc = parse_json(a, body, len, out, err);
     else if (type_is(ct, "application/x-www-form-urlencoded"))
-        rc = parse_form(body, len, m, schema, out);
+        rc = parse_form(a, body, len, m, schema, out);
     else if (type_is(ct, "multipart/form-data"))
-        rc = parse_multipart(ct, body, len, m, schema, out, err);
+        rc = parse_multipart(a, ct, body, len, m, schema, out, err);
     else
-        *out = string_of((const char *)body, len);
-    if (rc == 0 && *out == NULL)
+        *out = af_jsonarena_string(a, (const char *)body, len);
+    if (rc == AF_ENOMEM || (rc == 0 && *out == NULL))
         rc = af_error_set(err, AF_ENOMEM, NULL, NULL, 0, 0,
                           "out of memory parsing a body");
     return rc;

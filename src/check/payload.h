@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "spec/model.h"
+#include "util/arena.h"
 #include "util/error.h"
 
 /* Whether media type `type` (lower case, parameters allowed) is JSON:
@@ -24,18 +25,23 @@ bool af_payload_is_json(const char *type);
    reads as bytes). Form and multipart field values are strings, turned
    into numbers or booleans where schema node `schema` of m (may be
    AF_NONE, m may be NULL) gives the property such a type; a repeated
-   field becomes an array. *out is a new cJSON tree the caller deletes
-   with cJSON_Delete (cJSON allocates with its own hooks, not the arena).
-   Returns 0, AF_ESYNTAX when the body does not parse as its media type
-   (err->message says why; *out NULL), or AF_ENOMEM. */
-int af_payload_parse(const char *content_type, const unsigned char *body,
-                     size_t len, const af_model *m, af_idx schema, cJSON **out,
-                     af_error *err);
+   field becomes an array. JSON is read as cJSON reads it
+   (util/jsonarena.h). *out is a tree of cJSON nodes that lives in arena
+   a, as does everything else this allocates (no malloc): read it, never
+   cJSON_Delete or edit it with cJSON's functions; it goes with the
+   arena's reset. Returns 0, AF_ESYNTAX when the body does not parse as
+   its media type (err->message says why; *out NULL), or AF_ENOMEM when
+   the arena refuses memory (*out NULL). */
+int af_payload_parse(af_arena *a, const char *content_type,
+                     const unsigned char *body, size_t len, const af_model *m,
+                     af_idx schema, cJSON **out, af_error *err);
 
 /* The readings of a text value, as a server may read a parameter or a
    form field: the string itself first, then a number when the text is
    one, a boolean for "true" / "false", null for "" or "null". Fills out
-   (up to 4 new trees; the caller deletes each) and returns their count. */
-int af_payload_candidates(const char *text, size_t len, cJSON *out[4]);
+   with up to 4 nodes in arena a (an entry is NULL when the arena refused
+   memory) and returns their count. */
+int af_payload_candidates(af_arena *a, const char *text, size_t len,
+                          cJSON *out[4]);
 
 #endif

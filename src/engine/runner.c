@@ -3,8 +3,8 @@
  * (runner.h), in-process: the service's handle is a plain function call.
  *
  * Invariants: everything of one input comes from the runner's arena,
- * except the parsed JSON bodies (cJSON's allocator), which are deleted
- * before the run returns; a back-reference is filled only from an
+ * the parsed JSON bodies included (util/jsonarena.h), so nothing is
+ * freed one by one; a back-reference is filled only from an
  * earlier call answered 2xx whose JSON body has the field, else the
  * renderer uses the fallback, so nothing ever dangles. The program being
  * run is published in a static pointer for the crash context.
@@ -230,12 +230,12 @@ static apifuzz_response *handle(af_runner *r, const apifuzz_request *q,
     return resp;
 }
 
-static cJSON *parse_json(const apifuzz_response *resp)
+static cJSON *parse_json(af_arena *a, const apifuzz_response *resp)
 {
     const char *type = af_response_media_type(resp);
     cJSON *j = NULL;
     if (af_payload_is_json(type) &&
-        af_payload_parse(type, resp->body, resp->body_len, NULL, AF_NONE, &j,
+        af_payload_parse(a, type, resp->body, resp->body_len, NULL, AF_NONE, &j,
                          NULL) != 0)
         j = NULL;
     return j;
@@ -258,7 +258,7 @@ static int exchange(af_runner *r, uint32_t i)
     x->response = handle(r, &rd->req, &x->elapsed_ms);
     if (x->response == NULL)
         return AF_ENOMEM;
-    x->json = parse_json(x->response);
+    x->json = parse_json(&r->arena, x->response);
     return 0;
 }
 
@@ -335,8 +335,6 @@ static int rerun(af_runner *r, af_check_ctx *ctx)
                                     r->xs[i].response) > 0)
             break;
     }
-    for (uint32_t k = 0; k < r->n_xs; k++)
-        cJSON_Delete((cJSON *)r->xs[k].json);
     memcpy(r->xs, first, n * sizeof *first);
     r->n_xs = n;
     return rc;
@@ -392,8 +390,6 @@ int af_runner_run_program(af_runner *r, const af_program *p)
     af_checks_begin(&ctx, r->m, &r->copts, &r->arena);
     current = r;
     int rc = run_calls(r, &ctx);
-    for (uint32_t k = 0; k < r->n_xs; k++)
-        cJSON_Delete((cJSON *)r->xs[k].json);
     current = NULL;
     r->prog = NULL;
     r->n_xs = 0;
