@@ -65,7 +65,7 @@ CFLAGS_pic := -O2 -g -fPIC
 LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/gen/*.c src/wire/*.c \
 	src/check/*.c) src/engine/runner.c
 # The engine glue, linked into service targets only (not the library).
-ENGINE_SRCS := src/engine/fuzzer.c src/engine/crash.c \
+ENGINE_SRCS := src/engine/fuzzer.c src/engine/crash.c src/engine/minimize.c \
 	src/engine/feedback.c src/engine/spec_embed.c
 AFL_MUT_SRCS := $(wildcard src/engine/afl*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)

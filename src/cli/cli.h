@@ -16,6 +16,8 @@ int af_cli_lint(int argc, char **argv);
 int af_cli_validate(int argc, char **argv);
 int af_cli_gen(int argc, char **argv);
 int af_cli_show(int argc, char **argv);
+int af_cli_dict(int argc, char **argv);
+int af_cli_seeds(int argc, char **argv);
 
 /* ---- Shared by gen, show and validate (gen.c) ---- */
 

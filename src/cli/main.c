@@ -18,6 +18,8 @@ static const command commands[] = {
      "validate JSON instances (one per line) against a schema"},
     {"gen", af_cli_gen, "print decoded programs as JSON lines"},
     {"show", af_cli_show, "decode fuzz inputs, print them as HTTP and curl"},
+    {"dict", af_cli_dict, "print a fuzzing dictionary of a spec's words"},
+    {"seeds", af_cli_seeds, "write seed inputs for a spec's fuzz target"},
 };
 
 static int usage(FILE *out)

@@ -32,9 +32,39 @@ __attribute__((
     used,
     section("__libfuzzer_extra_counters"))) static uint8_t features[N_FEATURES];
 
-/* AFL++'s map, present only in binaries built with afl-clang-fast. */
-extern uint8_t *__afl_area_ptr __attribute__((weak));
-extern uint32_t __afl_map_size __attribute__((weak));
+/* AFL++'s map, in binaries built with afl-clang-fast (which defines
+   __AFL_COMPILER and exports its runtime's symbols). Looked up with
+   dlsym: the instrumentation pass inserts its own __afl_area_ptr into
+   every module, and a declaration here would collide with it (the
+   module's copy gets renamed and stays undefined). */
+#ifdef __AFL_COMPILER
+#include <dlfcn.h>
+
+static uint8_t **afl_area; /* &__afl_area_ptr */
+static uint32_t *afl_size; /* &__afl_final_loc: the map size afl-fuzz uses */
+
+static void afl_lookup(void)
+{
+    afl_area = (uint8_t **)dlsym(RTLD_DEFAULT, "__afl_area_ptr");
+    afl_size = (uint32_t *)dlsym(RTLD_DEFAULT, "__afl_final_loc");
+}
+
+static void afl_bump(uint32_t h)
+{
+    if (afl_area != NULL && *afl_area != NULL && afl_size != NULL &&
+        *afl_size > 1)
+        (*afl_area)[1 + h % (*afl_size - 1)]++;
+}
+#else
+static void afl_lookup(void)
+{
+}
+
+static void afl_bump(uint32_t h)
+{
+    (void)h;
+}
+#endif
 
 typedef struct op_stats {
     uint64_t seen[(N_STATUS + 63) / 64]; /* status codes answered */
@@ -86,9 +116,7 @@ void af_feedback_exchange(void *ctx, uint32_t index, const af_exchange *x,
     uint8_t *f = &features[h % N_FEATURES];
     if (*f != 0xff)
         (*f)++;
-    if (&__afl_area_ptr != NULL && __afl_area_ptr != NULL &&
-        &__afl_map_size != NULL && __afl_map_size > 1)
-        __afl_area_ptr[1 + h % (__afl_map_size - 1)]++;
+    afl_bump(h);
     if (stats != NULL && op < model->n_ops) {
         op_stats *s = &stats[op];
         if (status >= 0 && status < N_STATUS)
@@ -149,6 +177,7 @@ static void write_at_exit(void)
 int af_feedback_init(const af_model *m)
 {
     model = m;
+    afl_lookup();
     const char *path = getenv("APIFUZZ_STATS");
     if (path == NULL || *path == 0)
         return 0;

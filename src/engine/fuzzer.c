@@ -14,6 +14,8 @@
  *   APIFUZZ_STATS=file     API coverage statistics at exit (feedback.h)
  *   APIFUZZ_PRINT_SPEC=1   print the embedded spec to stdout and exit
  *                          (how tools read a binary's spec)
+ *   APIFUZZ_MINIMIZE=file  shrink that failing input and exit
+ *                          (minimize.h; `make minimize`)
  * and `-dict=FILE` from argv, whose tokens the mutator splices into
  * string values (libFuzzer passes them only to LLVMFuzzerMutate).
  *
@@ -29,6 +31,7 @@
 #include "apifuzz.h"
 #include "engine/crash.h"
 #include "engine/feedback.h"
+#include "engine/minimize.h"
 #include "engine/runner.h"
 #include "engine/spec_embed.h"
 #include "gen/mutate.h"
@@ -149,6 +152,8 @@ int apifuzz_fuzzer_initialize(const apifuzz_service *service, int *argc,
         die("cannot build the mutator", &err);
     if (argc != NULL && argv != NULL)
         load_dicts(*argc, *argv);
+    if (getenv("APIFUZZ_MINIMIZE") != NULL) /* make minimize: exits */
+        af_minimize_from_env(F.g, F.r, F.mu);
     return 0;
 }
 
