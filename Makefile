@@ -211,8 +211,9 @@ test-run: $(O)/asan/apifuzz $(TEST_BINS) $(SELF_FUZZ_BINS) $(TEST_SERVICE_BINS)
 
 fuzz-self: $(SELF_FUZZ_BINS)
 
-# make fuzz / minimize / cmin / triage: mk/fuzz.mk.
-include mk/fuzz.mk
+# make fuzz / minimize / cmin / triage (mk/fuzz.mk) and the other
+# entry points of mk/*.mk.
+include $(sort $(wildcard mk/*.mk))
 
 bench: deps
 	@$(MAKE) --no-print-directory $(O)/release/apifuzz
