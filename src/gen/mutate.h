@@ -47,12 +47,16 @@ int af_mutator_new(const af_gen *g, af_mutator **out, af_error *err);
 
 void af_mutator_free(af_mutator *mu);
 
-/* Adds one dictionary token (spliced inside string leaves). */
+/* Adds one dictionary token (spliced inside string leaves): 0 (also for
+   a token already there), AF_EUSAGE for an empty token or one over 128
+   bytes, AF_ELIMIT past 65536 tokens, AF_ENOMEM. */
 int af_mutator_add_token(af_mutator *mu, const void *token, size_t len);
 
 /* Loads a libFuzzer/AFL++ dictionary file (`name="value"` or `"value"`
-   lines, `#` comments, \\ \" \xNN escapes). Returns the number of tokens
-   added, or a negative AF_E* with err naming the file and line. */
+   lines, `#` comments, \\ \" \xNN escapes; AFL++'s `name@level=`
+   accepted). Returns the number of tokens added (entries already in the
+   dictionary count too), or a negative AF_E* with err naming the file and
+   line (AF_EIO unreadable, AF_ESYNTAX a malformed line). */
 int af_mutator_load_dict(af_mutator *mu, const char *path, af_error *err);
 
 /* The number of dictionary tokens (spec's and added). */
