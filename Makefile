@@ -59,6 +59,7 @@ CC_aflcc = $(AFL_CC)
 CFLAGS_aflcc := -O2 -g $(SAN)
 LDFLAGS_aflcc := $(SAN)
 CFLAGS_pic := -O2 -g -fPIC
+CFLAGS_svc := -O2 -g -fsanitize=address -fno-omit-frame-pointer
 
 # The engine's in-process runner is core; the libFuzzer/AFL++ entry points
 # (issue 5) stay out of the library and its test binaries.
@@ -101,7 +102,7 @@ $(O)/$(1)/apifuzz: $$(CLI_SRCS:%.c=$(O)/$(1)/obj/%.o) $(O)/$(1)/libapifuzz.a
 	$$(if $$(Q),@echo "  LD[$(1)] $$@")
 	$$(Q)$$(CC) $$(LDFLAGS_$(1)) -o $$@ $$^ $$(PKG_LIBS) -lm
 endef
-$(foreach m,release asan fuzz nomut fixed aflcc pic,\
+$(foreach m,release asan fuzz nomut fixed aflcc pic svc,\
 	$(eval $(call MODE_RULES,$(m))))
 
 # Tests: one cmocka binary per tests/test_<module>.c, always ASan+UBSan.
@@ -124,55 +125,55 @@ $(foreach t,$(SELF_FUZZ),$(eval $(call SELF_FUZZ_RULE,$(t))))
 
 # Service targets: NAME_fuzzer (libFuzzer, ASan+UBSan), NAME_nomut_fuzzer
 # (no custom mutator), NAME_fixed_fuzzer (planted bugs corrected),
-# NAME_afl (afl-clang-fast + libAFLDriver.a). The spec is embedded.
+# NAME_afl (afl-clang-fast + libAFLDriver.a), and the benchmark's
+# NAME_ceiling_fuzzer / NAME_ceiling_afl (the service alone on one fixed
+# program). The spec is embedded. Only the service is instrumented for
+# coverage: apifuzz itself (library, engine glue) is built in mode svc,
+# -O2 with ASan (its arena poisons the gaps between request buffers, so
+# a service reading past a request's body is still caught) and no
+# coverage or comparison tracing, so the engines' feedback is the
+# service's alone and apifuzz's share of each execution stays small.
+SVC_OBJS = $(patsubst %.c,$(O)/svc/obj/%.o,$(ENGINE_SRCS) $(O)/gen/$(1)_spec.c) \
+	$(O)/svc/libapifuzz.a
 SERVICE_FUZZERS := $(SERVICES:%=$(O)/fuzz/%_fuzzer)
 define SERVICE_RULES
 $(O)/gen/$(1)_spec.c: $(2) tools/embed-spec.sh
 	@mkdir -p $$(@D)
 	$$(Q)tools/embed-spec.sh $$< $$@
-$(O)/fuzz/$(1)_fuzzer: $$(patsubst %.c,$(O)/fuzz/obj/%.o,$$(wildcard $(3)*.c) \
-		$(ENGINE_SRCS) $(O)/gen/$(1)_spec.c) $(O)/fuzz/libapifuzz.a
+$(O)/fuzz/$(1)_fuzzer: $$(patsubst %.c,$(O)/fuzz/obj/%.o,$$(wildcard $(3)*.c)) \
+		$$(call SVC_OBJS,$(1))
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD[fuzz] $$@")
 	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) $(SVC_LIBS) -lm
 $(O)/fuzz/$(1)_nomut_fuzzer: $$(patsubst %.c,$(O)/nomut/obj/%.o,$$(wildcard $(3)*.c)) \
-		$$(patsubst %.c,$(O)/fuzz/obj/%.o,$(ENGINE_SRCS) $(O)/gen/$(1)_spec.c) \
-		$(O)/fuzz/libapifuzz.a
+		$$(call SVC_OBJS,$(1))
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD[nomut] $$@")
 	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) $(SVC_LIBS) -lm
 $(O)/fuzz/$(1)_fixed_fuzzer: $$(patsubst %.c,$(O)/fixed/obj/%.o,$$(wildcard $(3)*.c)) \
-		$$(patsubst %.c,$(O)/fuzz/obj/%.o,$(ENGINE_SRCS) $(O)/gen/$(1)_spec.c) \
-		$(O)/fuzz/libapifuzz.a
+		$$(call SVC_OBJS,$(1))
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD[fixed] $$@")
 	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) $(SVC_LIBS) -lm
-$(O)/afl/$(1)_afl: $$(patsubst %.c,$(O)/aflcc/obj/%.o,$$(wildcard $(3)*.c) \
-		$(ENGINE_SRCS) $(O)/gen/$(1)_spec.c) $(O)/aflcc/libapifuzz.a
+$(O)/afl/$(1)_afl: $$(patsubst %.c,$(O)/aflcc/obj/%.o,$$(wildcard $(3)*.c)) \
+		$$(call SVC_OBJS,$(1))
 	@mkdir -p $$(@D)
 	$$(if $$(Q),@echo "  LD[afl] $$@")
 	$$(Q)$(AFL_CC) $$(LDFLAGS_aflcc) -o $$@ $$^ $(AFL_DRIVER) $$(PKG_LIBS) \
 	  $(SVC_LIBS) -lm
-$(O)/aflcc/obj/tests/bench/ceiling_$(1).o: tests/bench/ceiling.c
+$(O)/svc/obj/tests/bench/ceiling_$(1).o: tests/bench/ceiling.c
 	@mkdir -p $$(@D)
-	$$(Q)$(AFL_CC) $$(CPPFLAGS) $$(WARN) $$(CFLAGS_aflcc) $$(PKG_CFLAGS) \
+	$$(Q)$$(CC) $$(CPPFLAGS) $$(WARN) $$(CFLAGS_svc) $$(PKG_CFLAGS) \
 	  -DCEILING_SERVICE=$(1)_service -c $$< -o $$@
-$(O)/afl/$(1)_ceiling_afl: $(O)/aflcc/obj/tests/bench/ceiling_$(1).o \
+$(O)/afl/$(1)_ceiling_afl: $(O)/svc/obj/tests/bench/ceiling_$(1).o \
 		$$(patsubst %.c,$(O)/aflcc/obj/%.o,$$(shell grep -sL APIFUZZ_TARGET \
-		$(3)*.c) src/engine/spec_embed.c $(O)/gen/$(1)_spec.c) \
-		$(O)/aflcc/libapifuzz.a
+		$(3)*.c)) $$(call SVC_OBJS,$(1))
 	@mkdir -p $$(@D)
 	$$(Q)$(AFL_CC) $$(LDFLAGS_aflcc) -o $$@ $$^ $(AFL_DRIVER) $$(PKG_LIBS) \
 	  $(SVC_LIBS) -lm
-# The benchmark's ceiling: the service alone on one fixed program.
-$(O)/fuzz/obj/tests/bench/ceiling_$(1).o: tests/bench/ceiling.c
-	@mkdir -p $$(@D)
-	$$(Q)$$(CC) $$(CPPFLAGS) $$(WARN) $$(CFLAGS_fuzz) $$(PKG_CFLAGS) \
-	  -DCEILING_SERVICE=$(1)_service -c $$< -o $$@
-$(O)/fuzz/$(1)_ceiling_fuzzer: $(O)/fuzz/obj/tests/bench/ceiling_$(1).o \
+$(O)/fuzz/$(1)_ceiling_fuzzer: $(O)/svc/obj/tests/bench/ceiling_$(1).o \
 		$$(patsubst %.c,$(O)/fixed/obj/%.o,$$(shell grep -sL APIFUZZ_TARGET \
-		$(3)*.c) src/engine/spec_embed.c $(O)/gen/$(1)_spec.c) \
-		$(O)/fuzz/libapifuzz.a
+		$(3)*.c)) $$(call SVC_OBJS,$(1))
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $$(LDFLAGS_fuzz) -o $$@ $$^ $$(PKG_LIBS) $(SVC_LIBS) -lm
 endef
