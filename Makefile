@@ -185,7 +185,7 @@ $(O)/afl/libapifuzz_afl.so: $(AFL_MUT_SRCS:%.c=$(O)/pic/obj/%.o) \
 		$(LIB_SRCS:%.c=$(O)/pic/obj/%.o)
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  LD[pic] $@")
-	$(Q)$(CC) -shared -o $@ $^ $(PKG_LIBS) -lm
+	$(Q)$(CC) -shared -Wl,--no-undefined -o $@ $^ $(PKG_LIBS) -lm
 
 deps:
 	@missing=""; for p in $(DEPS_PKGS); do \
