@@ -3,7 +3,10 @@
 #   make deps      install missing Debian packages (apt-get, as root)
 #   make           build/release/apifuzz and build/release/libapifuzz.a
 #   make test      everything under ASan+UBSan, then every test
-#   make fuzz      fuzz a target (issue-dependent; see README)
+#   make fuzz      fuzz a target: [TARGET=booking] [ENGINE=libfuzzer|afl]
+#                  [JOBS=N] [SECONDS=N]; then minimize CRASH=f, cmin, triage
+#   make coverage  API and source coverage of a target's corpus
+#   make serve     a service target over HTTP: [TARGET=booking] [PORT=8080]
 #   make bench     benchmarks that print side-by-side ratios
 #   make check     clang-tidy and cppcheck
 #   make install   PREFIX=/usr/local
@@ -67,6 +70,7 @@ LIB_SRCS := $(wildcard src/util/*.c src/spec/*.c src/gen/*.c src/wire/*.c \
 	src/check/*.c) src/engine/runner.c
 # The engine glue, linked into service targets only (not the library).
 ENGINE_SRCS := src/engine/fuzzer.c src/engine/crash.c src/engine/minimize.c \
+	src/engine/har.c \
 	src/engine/feedback.c src/engine/spec_embed.c
 AFL_MUT_SRCS := $(wildcard src/engine/afl*.c)
 CLI_SRCS := $(wildcard src/cli/*.c)
@@ -204,7 +208,8 @@ test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) test-run
 
 # Service targets the script tests fuzz (tests/t_engines.sh, ...).
-TEST_SERVICE_BINS := $(O)/fuzz/plant_fuzzer $(O)/fuzz/plant_nomut_fuzzer
+TEST_SERVICE_BINS := $(O)/fuzz/plant_fuzzer $(O)/fuzz/plant_nomut_fuzzer \
+	$(O)/serve/echo_serve $(O)/serve/plant_serve $(O)/serve/plant_replay
 test-run: $(O)/asan/apifuzz $(TEST_BINS) $(SELF_FUZZ_BINS) $(TEST_SERVICE_BINS)
 	@O=$(O) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/run.sh \
 	  $(TEST_BINS) $(wildcard tests/t_*.sh) \
@@ -221,8 +226,9 @@ bench: deps
 	@O=$(O) tests/bench/run.sh
 
 check: deps
-	clang-tidy --quiet $(LIB_SRCS) $(CLI_SRCS) -- $(CPPFLAGS) -std=c11 \
-	  $(PKG_CFLAGS)
+	clang-tidy --quiet $(LIB_SRCS) $(CLI_SRCS) $(ENGINE_SRCS) \
+	  $(wildcard src/serve/*.c) -- $(CPPFLAGS) -std=c11 $(PKG_CFLAGS) \
+	  $(shell pkg-config --cflags libmicrohttpd)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --inline-suppr -Iinclude -Isrc src
 

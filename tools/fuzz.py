@@ -20,21 +20,21 @@ reported, not an error), 1 a failed step, 2 a usage error.
 
 import argparse
 import hashlib
-import json
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import coverage as cov  # noqa: E402
 import shrink  # noqa: E402
 import signature as sig  # noqa: E402
+import triage_json  # noqa: E402
 
 FINDING_PREFIXES = ("crash-", "leak-", "timeout-", "oom-", "slow-unit-")
 
@@ -205,7 +205,8 @@ def afl_env(t):
     env = sig.replay_env()
     env.update(AFL_CUSTOM_MUTATOR_LIBRARY=os.path.abspath(t.afl_lib),
                AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_AUTORESUME="1",
-               AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1")
+               AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
+               AFL_CUSTOM_MUTATOR_ONLY="1")
     if str(t.work.resolve()).startswith("/tmp"):
         env["AFL_ALLOW_TMP"] = "1"
     return env
@@ -287,7 +288,7 @@ def findings_in(t, since=None):
     out = []
     for f in sorted(t.findings.iterdir()):
         if f.is_file() and f.name.startswith(FINDING_PREFIXES) and \
-                not f.name.endswith((".min", ".curl")):
+                not f.name.endswith((".min", ".curl", ".har")):
             if since is None or f.stat().st_mtime >= since:
                 out.append(f)
     return out
@@ -322,81 +323,11 @@ def print_groups(t, groups, minimize_hint):
 
 
 def api_coverage(t, dirs):
-    """Replays the corpus once with APIFUZZ_STATS; the statistics, or
-    None when the replay failed."""
+    """Replays the corpus once with APIFUZZ_STATS (coverage.py); the
+    statistics, or None when the replay failed."""
     if not t.is_service() or not dirs:
         return None
-    inputs = {}  # SHA-1 of the content -> a file holding it
-    for d in dirs:
-        for f in Path(d).iterdir():
-            if f.is_file():
-                inputs.setdefault(hashlib.sha1(f.read_bytes()).hexdigest(),
-                                  f.resolve())
-    stats = t.work / "stats.json"
-    env = sig.replay_env()
-    env["APIFUZZ_STATS"] = str(stats)
-    excluded = set()
-    for _ in range(5):  # an input that fails ends the replay: leave it out
-        with tempfile.TemporaryDirectory() as tmp:
-            links, arts = Path(tmp) / "in", Path(tmp) / "art"
-            links.mkdir()
-            arts.mkdir()
-            for h, f in inputs.items():
-                if h not in excluded:
-                    (links / h).symlink_to(f)
-            if stats.exists():
-                stats.unlink()
-            run_quiet([t.bin, "-runs=0", "-timeout=25",
-                       "-artifact_prefix=%s/" % arts, str(links)], env=env,
-                      timeout=900)
-            try:
-                return json.loads(stats.read_text())
-            except (OSError, ValueError):
-                pass
-            failed = {hashlib.sha1(a.read_bytes()).hexdigest()
-                      for a in arts.iterdir()} - excluded
-        if not failed:
-            return None
-        excluded |= failed
-    return None
-
-
-def key_matches(key, status, keys):
-    if key == "default":
-        return not any(k != "default" and key_matches(k, status, keys)
-                       for k in keys)
-    if len(key) == 3 and key[1:].upper() == "XX" and key[0].isdigit():
-        return status // 100 == int(key[0])
-    return key == str(status)
-
-
-def print_coverage(cov):
-    if cov is None:
-        say("API coverage: not available (replay of the corpus failed)")
-        return
-    ops = cov.get("operations", [])
-    reached = [o for o in ops if o.get("calls", 0) > 0]
-    n_doc = n_hit = 0
-    lines = []
-    for o in ops:
-        doc, seen = o.get("documented", []), o.get("seen", [])
-        hit = [k for k in doc if any(key_matches(k, s, doc) for s in seen)]
-        extra = [s for s in seen
-                 if not any(key_matches(k, s, doc) for k in doc)]
-        n_doc, n_hit = n_doc + len(doc), n_hit + len(hit)
-        name = o.get("operation_id") or ""
-        line = "  %-24s %-7s %-30s %s/%s" % (
-            name[:24], o["method"], o["path"][:30], " ".join(hit) or "-",
-            " ".join(doc))
-        if extra:
-            line += "  undocumented: " + " ".join(map(str, extra))
-        lines.append(line)
-    say("API coverage: %d/%d operations, %d/%d documented responses "
-        "reached" % (len(reached), len(ops), n_hit, n_doc))
-    say("  %-24s %-7s %-30s %s" % ("OPERATION", "METHOD", "PATH",
-                                   "REACHED/DOCUMENTED"))
-    for line in lines:
-        say(line)
+    return cov.api_stats(t.bin, dirs, t.work)
 
 
 def corpus_size(dirs):
@@ -426,7 +357,7 @@ def summary(t, start, st, seconds_run):
         st.get("execs_per_sec", "?"), st.get("corpus", corpus_size(dirs)),
         st.get("edges", "?")))
     if t.is_service():
-        print_coverage(api_coverage(t, dirs))
+        cov.print_table(api_coverage(t, dirs))
 
 
 # ---- commands ----
@@ -474,7 +405,11 @@ def cmd_triage(t, a):
     files = findings_in(t)
     say("== make triage: %s: %d finding%s in %s ==" % (
         t.name, len(files), "" if len(files) == 1 else "s", t.findings))
-    print_groups(t, group(t, files), minimize_hint=False)
+    groups = group(t, files)
+    print_groups(t, groups, minimize_hint=False)
+    if t.findings.is_dir():  # for `apifuzz report --junit/--sarif`
+        say("wrote %s" % triage_json.write(t, groups,
+                                           t.findings / "triage.json"))
 
 
 def cmd_cmin(t, a):

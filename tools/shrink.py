@@ -10,7 +10,10 @@ Three passes, each kept only when a replay gives the same signature:
    ASAN_OPTIONS=dedup_token_length=3 so it tells crashes apart);
 3. the structured pass once more, when pass 2 changed the input.
 The result goes to FINDINGS/T/NAME.min, and for services the program as
-curl commands (`apifuzz show --format curl`) to NAME.curl, printed too.
+curl commands (`apifuzz show --format curl`) to NAME.curl, printed too,
+and its requests and responses as HAR 1.2 to NAME.har (a replay with
+APIFUZZ_HAR: the failing call is the last entry, unanswered when the
+service crashed on it).
 Knobs: MINIMIZE_RUNS (libFuzzer executions per step, default 2000),
 MINIMIZE_SECONDS (bound of the libFuzzer pass, default 30).
 """
@@ -130,8 +133,30 @@ def write_outputs(t, crash, best, want):
                        text=True, check=False)
     out_curl = t.findings / (crash.name + ".curl")
     out_curl.write_text(p.stdout)
+    write_har(t, out_min, t.findings / (crash.name + ".har"))
     say("as curl (%s):" % out_curl)
     say(p.stdout.rstrip())
+
+
+def write_har(t, path, out_har):
+    """Replays path with APIFUZZ_HAR=out_har (the run fails: that is the
+    finding; the file is complete anyway)."""
+    env = sig.replay_env()
+    env["APIFUZZ_HAR"] = str(out_har)
+    if out_har.exists():
+        out_har.unlink()
+    try:
+        subprocess.run([t.bin, "-runs=0", "-detect_leaks=0", "-timeout=25",
+                        str(path)], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, env=env, timeout=120,
+                       check=False)
+    except subprocess.TimeoutExpired:
+        pass
+    try:
+        n = len(json.loads(out_har.read_text())["log"]["entries"])
+        say("as HAR: %s (%d entr%s)" % (out_har, n, "y" if n == 1 else "ies"))
+    except (OSError, ValueError, KeyError):
+        say("as HAR: none written (the binary predates APIFUZZ_HAR?)")
 
 
 def cmd_minimize(t, a):

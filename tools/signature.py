@@ -201,7 +201,7 @@ def replay_env():
         env["UBSAN_OPTIONS"] = (ubsan + ":" if ubsan else "") + \
             "print_stacktrace=1"
     for k in ("APIFUZZ_MINIMIZE", "APIFUZZ_MINIMIZE_OUT", "APIFUZZ_STATS",
-              "APIFUZZ_PRINT_SPEC"):
+              "APIFUZZ_PRINT_SPEC", "APIFUZZ_HAR", "APIFUZZ_HAR_TIMINGS"):
         env.pop(k, None)
     return env
 

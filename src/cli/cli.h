@@ -18,6 +18,9 @@ int af_cli_gen(int argc, char **argv);
 int af_cli_show(int argc, char **argv);
 int af_cli_dict(int argc, char **argv);
 int af_cli_seeds(int argc, char **argv);
+int af_cli_har2corpus(int argc, char **argv);
+int af_cli_report(int argc, char **argv);
+int af_cli_repro(int argc, char **argv);
 
 /* ---- Shared by gen, show and validate (gen.c) ---- */
 
@@ -60,5 +63,11 @@ int af_cli_plan_load(const char *cmd, const char *spec, const af_gen_opts *opts,
    program `program`, rendered as r, to b (see gen.c for the fields). */
 void af_cli_call_json(af_wbuf *b, const af_model *m, const af_call *call,
                       const af_rendered *r, uint64_t program, uint32_t index);
+
+/* ---- Shared by report and repro (report.c) ---- */
+
+/* The whole file at path, NUL-terminated (malloc'd; *len excludes the
+   NUL), or NULL when it cannot be read or is larger than max bytes. */
+char *af_cli_read_file(const char *path, size_t max, size_t *len);
 
 #endif

@@ -20,6 +20,10 @@ static const command commands[] = {
     {"show", af_cli_show, "decode fuzz inputs, print them as HTTP and curl"},
     {"dict", af_cli_dict, "print a fuzzing dictionary of a spec's words"},
     {"seeds", af_cli_seeds, "write seed inputs for a spec's fuzz target"},
+    {"har2corpus", af_cli_har2corpus,
+     "turn the requests of a HAR file into seed inputs"},
+    {"report", af_cli_report, "write findings as JUnit XML and SARIF"},
+    {"repro", af_cli_repro, "print a failing input as a C regression test"},
 };
 
 static int usage(FILE *out)

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "util/sha1.h"
 
 #define MAX_FEED_SEEDS 256
 #define MAX_ENUM_VARIANTS 8 /* per enum-valued parameter or member */
@@ -72,74 +73,6 @@ static const char help_text[] =
     "Exit status: 0 written, 2 a usage or spec error or a file that could\n"
     "not be written.\n";
 
-/* ---- SHA-1 (FIPS 180-4 §6.1), for file names only ---- */
-
-static uint32_t rol(uint32_t x, int n)
-{
-    return (x << n) | (x >> (32 - n));
-}
-
-static void sha1_block(uint32_t h[5], const uint8_t *p)
-{
-    uint32_t w[80];
-    for (int t = 0; t < 16; t++)
-        w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 |
-               (uint32_t)p[4 * t + 2] << 8 | p[4 * t + 3];
-    for (int t = 16; t < 80; t++)
-        w[t] = rol(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (int t = 0; t < 80; t++) {
-        uint32_t f, k;
-        if (t < 20) {
-            f = (b & c) | (~b & d);
-            k = 0x5a827999u;
-        } else if (t < 40) {
-            f = b ^ c ^ d;
-            k = 0x6ed9eba1u;
-        } else if (t < 60) {
-            f = (b & c) | (b & d) | (c & d);
-            k = 0x8f1bbcdcu;
-        } else {
-            f = b ^ c ^ d;
-            k = 0xca62c1d6u;
-        }
-        uint32_t tmp = rol(a, 5) + f + e + k + w[t];
-        e = d;
-        d = c;
-        c = rol(b, 30);
-        b = a;
-        a = tmp;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-}
-
-/* hex: 41 bytes, the lower-case hex digest. */
-static void sha1_hex(const uint8_t *data, size_t len, char hex[41])
-{
-    uint32_t h[5] = {0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u,
-                     0xc3d2e1f0u};
-    size_t full = len / 64 * 64;
-    for (size_t i = 0; i < full; i += 64)
-        sha1_block(h, data + i);
-    uint8_t tail[128] = {0};
-    size_t rest = len - full;
-    if (rest > 0)
-        memcpy(tail, data + full, rest);
-    tail[rest] = 0x80;
-    size_t n_tail = rest + 9 <= 64 ? 64 : 128;
-    uint64_t bits = (uint64_t)len * 8;
-    for (int i = 0; i < 8; i++)
-        tail[n_tail - 1 - i] = (uint8_t)(bits >> (8 * i));
-    for (size_t i = 0; i < n_tail; i += 64)
-        sha1_block(h, tail + i);
-    for (int i = 0; i < 5; i++)
-        snprintf(hex + 8 * i, 9, "%08x", h[i]);
-}
-
 /* ---- writing ---- */
 
 static void put_clean(FILE *out, const char *s)
@@ -169,7 +102,7 @@ static bool first_seen(sink *s, const char hex[41])
 static void write_seed(sink *s, const uint8_t *data, size_t len)
 {
     char hex[41];
-    sha1_hex(data, len, hex);
+    af_sha1_hex(data, len, hex);
     if (!first_seen(s, hex))
         return;
     size_t n = strlen(s->dir) + 42;

@@ -11,10 +11,20 @@
  * AFL's own hashed edges do; a new hit-count bucket there is new
  * coverage to afl-fuzz.
  *
+ * Statistics (APIFUZZ_STATS only) also count, per operation, the calls
+ * that sent each parameter and each documented top-level body property
+ * (the properties of the media types' object schemas, through $ref,
+ * allOf and oneOf/anyOf branches), the negative calls, and the checks
+ * enabled; their tables are sized at init, so the hook still never
+ * allocates.
+ *
  * Tuned for the fuzzing loop: a few dozen instructions per exchange.
  */
+#define _GNU_SOURCE /* RTLD_DEFAULT */
+
 #include "engine/feedback.h"
 
+#include <dlfcn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,22 +36,22 @@
 
 #define N_FEATURES 8192u
 #define N_STATUS 600
+#define MAX_BODY_PROPS 128 /* documented body properties listed per op */
+#define PROP_DEPTH 8       /* $ref / allOf hops followed to find them */
 
 /* libFuzzer reads every byte of this section as extra counters. */
 __attribute__((
     used,
     section("__libfuzzer_extra_counters"))) static uint8_t features[N_FEATURES];
 
-/* AFL++'s map, in binaries built with afl-clang-fast (which defines
-   __AFL_COMPILER and exports its runtime's symbols). Looked up with
-   dlsym: the instrumentation pass inserts its own __afl_area_ptr into
-   every module, and a declaration here would collide with it (the
-   module's copy gets renamed and stays undefined). */
-#ifdef __AFL_COMPILER
-#include <dlfcn.h>
-
-static uint8_t **afl_area; /* &__afl_area_ptr */
-static uint32_t *afl_size; /* &__afl_final_loc: the map size afl-fuzz uses */
+/* AFL++'s map, in binaries linked by afl-clang-fast (which exports its
+   runtime's symbols; elsewhere the lookup finds nothing). Looked up with
+   dlsym rather than declared: the instrumentation pass inserts its own
+   __afl_area_ptr into every module it compiles, and a declaration would
+   collide with it. __afl_final_loc is the number of edges placed, which
+   is the map size afl-fuzz uses. */
+static uint8_t **afl_area;
+static uint32_t *afl_size;
 
 static void afl_lookup(void)
 {
@@ -55,26 +65,23 @@ static void afl_bump(uint32_t h)
         *afl_size > 1)
         (*afl_area)[1 + h % (*afl_size - 1)]++;
 }
-#else
-static void afl_lookup(void)
-{
-}
-
-static void afl_bump(uint32_t h)
-{
-    (void)h;
-}
-#endif
 
 typedef struct op_stats {
     uint64_t seen[(N_STATUS + 63) / 64]; /* status codes answered */
     uint32_t failed;                     /* AF_CHECK_BIT set */
     uint64_t calls;
+    uint64_t negative;     /* calls decoded in negative mode */
+    uint64_t *param_calls; /* per op param: calls that sent it */
+    const af_prop **props; /* documented top-level body properties */
+    uint64_t *prop_calls;  /* per props entry: calls that sent it */
+    uint32_t n_props;
+    uint64_t other_props; /* calls sending an undocumented property */
 } op_stats;
 
 static const af_model *model;
 static op_stats *stats; /* per model op; NULL when not collecting */
 static const char *stats_path;
+static uint32_t checks_enabled; /* AF_CHECK_BIT set, as the runner reads */
 
 static uint32_t mix(uint32_t h, uint32_t v)
 {
@@ -104,6 +111,30 @@ static uint32_t shape(const cJSON *j)
     return h;
 }
 
+/* Which parameters and documented body properties call c sent. */
+static void count_inputs(op_stats *s, const af_operation *op, const af_call *c)
+{
+    if (c->is_negative)
+        s->negative++;
+    for (uint32_t k = 0; k < c->n_args; k++)
+        if (c->args[k].is_present && c->args[k].param < op->n_params)
+            s->param_calls[c->args[k].param]++;
+    if (c->body == NULL || c->body->kind != AF_V_OBJECT)
+        return;
+    bool is_other = false;
+    for (uint32_t m = 0; m < c->body->u.obj.n; m++) {
+        const char *name = c->body->u.obj.members[m].name;
+        uint32_t p = 0;
+        while (p < s->n_props && strcmp(s->props[p]->name, name) != 0)
+            p++;
+        if (p < s->n_props)
+            s->prop_calls[p]++;
+        else
+            is_other = true;
+    }
+    s->other_props += is_other;
+}
+
 void af_feedback_exchange(void *ctx, uint32_t index, const af_exchange *x,
                           uint32_t failed)
 {
@@ -123,7 +154,34 @@ void af_feedback_exchange(void *ctx, uint32_t index, const af_exchange *x,
             s->seen[status / 64] |= 1ull << (status % 64);
         s->failed |= failed;
         s->calls++;
+        count_inputs(s, &model->ops[op], x->call);
     }
+}
+
+static void add_inputs_json(cJSON *o, const af_operation *op, const op_stats *s)
+{
+    static const char *const where[] = {"path", "query", "header", "cookie"};
+    cJSON *params = cJSON_AddArrayToObject(o, "parameters");
+    for (uint32_t p = 0; params != NULL && p < op->n_params; p++) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "name", op->params[p].name);
+        cJSON_AddStringToObject(j, "in", where[op->params[p].in & 3]);
+        cJSON_AddBoolToObject(j, "required", op->params[p].is_required);
+        cJSON_AddNumberToObject(j, "calls", (double)s->param_calls[p]);
+        cJSON_AddItemToArray(params, j);
+    }
+    cJSON *props = cJSON_AddArrayToObject(o, "body_properties");
+    for (uint32_t p = 0; props != NULL && p < s->n_props; p++) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "name", s->props[p]->name);
+        cJSON_AddBoolToObject(j, "required", s->props[p]->is_required);
+        cJSON_AddNumberToObject(j, "calls", (double)s->prop_calls[p]);
+        cJSON_AddItemToArray(props, j);
+    }
+    cJSON_AddBoolToObject(o, "has_body", op->body != NULL);
+    cJSON_AddNumberToObject(o, "undocumented_property_calls",
+                            (double)s->other_props);
+    cJSON_AddNumberToObject(o, "negative_calls", (double)s->negative);
 }
 
 static cJSON *op_json(uint32_t k)
@@ -147,6 +205,7 @@ static cJSON *op_json(uint32_t k)
     for (int c = 0; failed != NULL && c < AF_CHECK_COUNT; c++)
         if (s->failed & AF_CHECK_BIT(c))
             cJSON_AddItemToArray(failed, cJSON_CreateString(af_check_name(c)));
+    add_inputs_json(o, op, s);
     return o;
 }
 
@@ -155,6 +214,10 @@ int af_feedback_write_stats(const char *path)
     if (stats == NULL || path == NULL)
         return -1;
     cJSON *root = cJSON_CreateObject();
+    cJSON *checks = cJSON_AddArrayToObject(root, "checks_enabled");
+    for (int c = 0; checks != NULL && c < AF_CHECK_COUNT; c++)
+        if (checks_enabled & AF_CHECK_BIT(c))
+            cJSON_AddItemToArray(checks, cJSON_CreateString(af_check_name(c)));
     cJSON *ops = cJSON_AddArrayToObject(root, "operations");
     for (uint32_t k = 0; ops != NULL && k < model->n_ops; k++)
         cJSON_AddItemToArray(ops, op_json(k));
@@ -174,6 +237,50 @@ static void write_at_exit(void)
         fprintf(stderr, "apifuzz: cannot write APIFUZZ_STATS=%s\n", stats_path);
 }
 
+static void add_prop(op_stats *s, const af_prop *p)
+{
+    for (uint32_t k = 0; k < s->n_props; k++)
+        if (strcmp(s->props[k]->name, p->name) == 0)
+            return;
+    if (s->n_props < MAX_BODY_PROPS)
+        s->props[s->n_props++] = p;
+}
+
+/* The named properties of object schema i, through $ref, allOf and the
+   branches of oneOf and anyOf (their union). */
+static void add_props(op_stats *s, af_idx i, int depth)
+{
+    if (i < 0 || (uint32_t)i >= model->n_schemas || depth > PROP_DEPTH)
+        return;
+    const af_schema *sc = &model->schemas[i];
+    for (uint32_t p = 0; p < sc->n_props; p++)
+        add_prop(s, &sc->props[p]);
+    add_props(s, sc->ref, depth + 1);
+    for (uint32_t a = 0; a < sc->n_all_of; a++)
+        add_props(s, sc->all_of[a], depth + 1);
+    for (uint32_t a = 0; a < sc->n_one_of; a++)
+        add_props(s, sc->one_of[a], depth + 1);
+    for (uint32_t a = 0; a < sc->n_any_of; a++)
+        add_props(s, sc->any_of[a], depth + 1);
+}
+
+/* The per-operation input tables; AF_ENOMEM when they do not fit. */
+static int alloc_inputs(void)
+{
+    for (uint32_t k = 0; k < model->n_ops; k++) {
+        const af_operation *op = &model->ops[k];
+        op_stats *s = &stats[k];
+        s->param_calls = calloc(op->n_params + 1, sizeof *s->param_calls);
+        s->props = calloc(MAX_BODY_PROPS, sizeof(const af_prop *));
+        s->prop_calls = calloc(MAX_BODY_PROPS, sizeof *s->prop_calls);
+        if (s->param_calls == NULL || s->props == NULL || s->prop_calls == NULL)
+            return AF_ENOMEM;
+        for (uint32_t md = 0; op->body != NULL && md < op->body->n_media; md++)
+            add_props(s, op->body->media[md].schema, 0);
+    }
+    return 0;
+}
+
 int af_feedback_init(const af_model *m)
 {
     model = m;
@@ -184,6 +291,10 @@ int af_feedback_init(const af_model *m)
     stats = calloc(m->n_ops ? m->n_ops : 1, sizeof *stats);
     if (stats == NULL)
         return AF_ENOMEM;
+    if (alloc_inputs() != 0)
+        return AF_ENOMEM; /* the tables stay: the process exits */
+    if (af_checks_parse(getenv("APIFUZZ_CHECKS"), &checks_enabled, NULL) != 0)
+        checks_enabled = af_checks_default(); /* the runner rejects it */
     stats_path = path;
     atexit(write_at_exit);
     return 0;

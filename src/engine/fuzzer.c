@@ -12,6 +12,7 @@
  *   APIFUZZ_OPERATION=id   only this operation
  *   APIFUZZ_AUTH, APIFUZZ_CHECKS, APIFUZZ_MAX_RESPONSE_MS (runner, gen)
  *   APIFUZZ_STATS=file     API coverage statistics at exit (feedback.h)
+ *   APIFUZZ_HAR=file       every request and response as HAR 1.2 (har.h)
  *   APIFUZZ_PRINT_SPEC=1   print the embedded spec to stdout and exit
  *                          (how tools read a binary's spec)
  *   APIFUZZ_MINIMIZE=file  shrink that failing input and exit
@@ -31,6 +32,7 @@
 #include "apifuzz.h"
 #include "engine/crash.h"
 #include "engine/feedback.h"
+#include "engine/har.h"
 #include "engine/minimize.h"
 #include "engine/runner.h"
 #include "engine/spec_embed.h"
@@ -146,6 +148,8 @@ int apifuzz_fuzzer_initialize(const apifuzz_service *service, int *argc,
     af_runner_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.on_exchange = af_feedback_exchange;
+    if (af_har_setup(&ro, F.g) != 0) /* APIFUZZ_HAR: chains on_exchange */
+        exit(1);
     if (af_runner_new(F.m, F.g, service, &ro, &F.r, &err) != 0)
         die("cannot start the service", &err);
     if (af_mutator_new(F.g, &F.mu, &err) != 0)

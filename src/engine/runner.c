@@ -39,6 +39,7 @@ struct af_runner {
     af_exchange *xs;
     uint32_t n_xs;
     int findings;
+    bool is_rerun; /* the deterministic check's second run */
 };
 
 static af_runner *current; /* for the crash context */
@@ -255,6 +256,8 @@ static int exchange(af_runner *r, uint32_t i)
     if (st != 0)
         return st;
     x->rendered = rd;
+    if (r->opts.on_request != NULL && !r->is_rerun)
+        r->opts.on_request(r->opts.capture_ctx, i, x->call, rd);
     x->response = handle(r, &rd->req, &x->elapsed_ms);
     if (x->response == NULL)
         return AF_ENOMEM;
@@ -326,6 +329,7 @@ static int rerun(af_runner *r, af_check_ctx *ctx)
         r->svc->reset(r->state);
     int rc = 0;
     uint32_t i = 0;
+    r->is_rerun = true;
     for (r->n_xs = 0; i < n && rc == 0; i++) {
         rc = exchange(r, i);
         if (rc == 0)
@@ -335,6 +339,7 @@ static int rerun(af_runner *r, af_check_ctx *ctx)
                                     r->xs[i].response) > 0)
             break;
     }
+    r->is_rerun = false;
     memcpy(r->xs, first, n * sizeof *first);
     r->n_xs = n;
     return rc;
@@ -399,6 +404,8 @@ int af_runner_run_program(af_runner *r, const af_program *p)
 int af_runner_run(af_runner *r, const uint8_t *data, size_t len)
 {
     af_arena_reset(&r->arena);
+    if (r->opts.on_input != NULL)
+        r->opts.on_input(r->opts.capture_ctx, data, len);
     af_program *p = af_arena_alloc(&r->arena, sizeof *p);
     if (p == NULL)
         return AF_ENOMEM;

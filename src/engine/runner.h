@@ -37,6 +37,18 @@ typedef void (*af_failure_fn)(void *ctx, const af_finding *f,
 typedef void (*af_exchange_fn)(void *ctx, uint32_t index, const af_exchange *x,
                                uint32_t failed);
 
+/* Called by af_runner_run with the input, before it is decoded. For
+   traffic capture (engine/har.h); must not keep the pointer. */
+typedef void (*af_input_fn)(void *ctx, const uint8_t *data, size_t len);
+
+/* Called when call `index` of the program was rendered, just before the
+   service handles it (not for the extra requests of the deterministic
+   and unsupported_method checks). Capture records the request here, so
+   a crash inside the service still leaves it on record; must not keep
+   pointers into the call or the rendering. */
+typedef void (*af_request_fn)(void *ctx, uint32_t index, const af_call *call,
+                              const af_rendered *rendered);
+
 typedef struct af_runner_opts {
     const char *checks;       /* APIFUZZ_CHECKS syntax; NULL: the environment
                                  variable APIFUZZ_CHECKS, else the defaults */
@@ -48,6 +60,9 @@ typedef struct af_runner_opts {
     size_t arena_limit;         /* bytes per input; 0: 256 MiB */
     af_exchange_fn on_exchange; /* NULL: none */
     void *exchange_ctx;
+    af_input_fn on_input;     /* NULL: none */
+    af_request_fn on_request; /* NULL: none */
+    void *capture_ctx;        /* passed to on_input and on_request */
 } af_runner_opts;
 
 typedef struct af_runner af_runner;

@@ -33,6 +33,8 @@
 
 #include "wire/render.h"
 
+#include "util/base64.h"
+
 /* ---- buffers ---- */
 
 void af_wbuf_init(af_wbuf *b, af_arena *a, size_t cap)
@@ -337,23 +339,10 @@ static const char *render_path(rctx *r)
 
 static const char *base64(af_arena *a, const char *s)
 {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                   "abcdefghijklmnopqrstuvwxyz0123456789+/";
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s), o = 0;
-    char *out = af_arena_alloc(a, (len + 2) / 3 * 4 + 1);
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < len; i += 3) {
-        uint32_t w = (uint32_t)p[i] << 16;
-        w |= i + 1 < len ? (uint32_t)p[i + 1] << 8 : 0;
-        w |= i + 2 < len ? p[i + 2] : 0;
-        out[o++] = alphabet[w >> 18];
-        out[o++] = alphabet[(w >> 12) & 63];
-        out[o++] = i + 1 < len ? alphabet[(w >> 6) & 63] : '=';
-        out[o++] = i + 2 < len ? alphabet[w & 63] : '=';
-    }
-    out[o] = '\0';
+    size_t len = strlen(s);
+    char *out = af_arena_alloc(a, af_base64_len(len) + 1);
+    if (out != NULL)
+        af_base64_encode(s, len, out);
     return out;
 }
 
