@@ -26,11 +26,14 @@ run() {
     local t0 t1
     t0=$(date +%s.%N)
     (cd "$tmp" && "$root/$bin" -seed=1 -runs="$RUNS" -max_total_time=120 \
+        -reload=0 -print_final_stats=1 \
         -artifact_prefix="$tmp/$name/art/" "$tmp/$name/corpus" \
         >"$tmp/$name/log" 2>&1)
     t1=$(date +%s.%N)
     secs=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")
-    execs=$(grep -oE '^#[0-9]+' "$tmp/$name/log" | tail -1 | tr -d '#')
+    execs=$(grep -E '^stat::number_of_executed_units' "$tmp/$name/log" |
+        awk '{print $2}')
+    [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$tmp/$name/log" | tail -1 | tr -d '#')
     found=$(ls "$tmp/$name/art" | grep -c '^crash-' || true)
 }
 

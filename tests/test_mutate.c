@@ -617,7 +617,7 @@ static void test_every_operation_is_reached_and_named_safely(void **state)
     static const char *const want[] = {
         "regen",   "bound",   "toggle",  "items",    "branch",
         "callins", "calldel", "calldup", "callswap", "link",
-        "neg",     "bytes",   "dict"};
+        "neg",     "bytes",   "dict",    "num"};
     int seen[sizeof want / sizeof *want] = {0};
     fixture f;
     assert_true(open_spec(&f, AF_TEST_TRICKY, AF_GEN_MIXED));
@@ -667,6 +667,128 @@ static void test_string_leaves_mutate_with_or_without_the_engine(void **state)
     }
     assert_true(changed[0] > 100 && changed[1] > 100);
     close_spec(&f);
+}
+
+/* ---- numbers ---- */
+
+static int torc_calls;
+static uint8_t torc_value;
+
+/* What libFuzzer's comparison feedback does: an operand, 42 (43 when
+   the bytes already hold 42, so the value always changes), written
+   little-endian over the bytes handed to it. */
+static size_t torc_42(uint8_t *data, size_t size, size_t max_size)
+{
+    static const uint8_t is42[8] = {42};
+    (void)max_size;
+    torc_calls++;
+    if (size < 8)
+        return 0;
+    torc_value = memcmp(data, is42, 8) == 0 ? 43 : 42;
+    memset(data, 0, 8);
+    data[0] = torc_value;
+    return size;
+}
+
+/* The node of out's layout at vstart, NULL when none. */
+static const af_mnode *node_at(fixture *f, const uint8_t *out, size_t len,
+                               uint32_t vstart)
+{
+    af_arena_reset(&f->mu->arena);
+    assert_int_equal(af_mut_layout(f->mu, &f->mu->la, out, len), 0);
+    for (uint32_t k = 0; k < f->mu->la.n_nodes; k++)
+        if (f->mu->la.nodes[k].vstart == vstart &&
+            f->mu->la.nodes[k].kind != MK_OBJ)
+            return &f->mu->la.nodes[k];
+    return NULL;
+}
+
+/* The num operation rewrites an integer into its raw shape (128, then 8
+   little-endian bytes), so what the engine's byte mutator writes there
+   is the value the service sees. */
+static void test_num_turns_an_integer_raw_for_the_byte_mutator(void **state)
+{
+    (void)state;
+    fixture f;
+    assert_true(
+        open_spec(&f, "tests/fuzz/plant/openapi.yaml", AF_GEN_POSITIVE));
+    af_mutator_only(f.mu, 1u << MOP_NUM);
+    af_arena a;
+    af_arena_init(&a);
+    af_test_seed(SEED + 21);
+    int hits = 0;
+    for (int i = 0; i < 600; i++) {
+        size_t size = af_test_random_input(in_buf, 300);
+        memcpy(out_buf, in_buf, size);
+        torc_calls = 0;
+        size_t len = af_mutate(f.mu, out_buf, size, MAX_IN,
+                               (uint32_t)af_test_rnd(), torc_42);
+        const af_mlast *t = af_mutator_last(f.mu);
+        check_output(&f, &a, out_buf, len, "plant num");
+        if (t->op != MOP_NUM || torc_calls != 1 || !t->is_node)
+            continue;
+        assert_string_equal(af_mutator_describe(f.mu), "num");
+        const af_mnode *n = node_at(&f, out_buf, len, t->start);
+        assert_non_null(n);
+        assert_int_equal(n->kind, MK_INT);
+        uint8_t raw[9] = {128, torc_value};
+        assert_int_equal(n->end, n->content + 9);
+        assert_memory_equal(out_buf + n->content, raw, 9);
+        assert_int_equal(n->v->u.i, torc_value);
+        hits++;
+    }
+    af_test_info("num: %d integers set to 42 or 43 by the byte mutator", hits);
+    assert_true(hits > 100);
+    af_arena_free(&a);
+    close_spec(&f);
+}
+
+/* Integers and numbers alike are rewritten raw; whatever the byte
+   mutator (or ours) writes, the decoder maps the raw value into the
+   schema's range: outputs stay conformant. */
+static void test_num_outputs_stay_conformant(void **state)
+{
+    (void)state;
+    char paths[16][512];
+    int n = spec_list(paths, 16), applied = 0, doubles = 0;
+    af_arena a;
+    af_arena_init(&a);
+    for (int s = 0; s < n; s++) {
+        fixture f;
+        if (!open_spec(&f, paths[s], AF_GEN_POSITIVE))
+            continue;
+        af_mutator_only(f.mu, 1u << MOP_NUM);
+        af_test_seed(SEED + 900 + (uint64_t)s);
+        size_t size = 0;
+        for (int i = 0; i < 300; i++) {
+            if (i % 8 == 0)
+                size = af_test_random_input(in_buf, 400);
+            af_bytes_fn fn = i % 4 == 0   ? NULL
+                             : i % 4 == 1 ? stub_bytes
+                             : i % 4 == 2 ? fake_bytes
+                                          : torc_42;
+            size_t len = af_mutate(f.mu, in_buf, size, MAX_IN,
+                                   (uint32_t)af_test_rnd(), fn);
+            check_output(&f, &a, in_buf, len, paths[s]);
+            const af_mlast *t = af_mutator_last(f.mu);
+            if (t->op == MOP_NUM && t->is_node && !t->is_rewritten) {
+                const af_mnode *nd = node_at(&f, in_buf, len, t->start);
+                assert_non_null(nd);
+                uint8_t shape = in_buf[nd->content];
+                assert_true(shape == 128 ||
+                            (nd->kind == MK_NUM && shape == 192));
+                assert_int_equal(nd->end, nd->content + 9);
+                applied++;
+                doubles += nd->kind == MK_NUM;
+            }
+            size = len;
+        }
+        close_spec(&f);
+    }
+    af_arena_free(&a);
+    af_test_info("num: %d conformant raw-shaped mutations (%d numbers)",
+                 applied, doubles);
+    assert_true(applied > 500 && doubles > 50);
 }
 
 /* ---- crossover ---- */
@@ -1014,6 +1136,8 @@ int main(void)
         cmocka_unit_test(test_neg_flips_calls_both_ways),
         cmocka_unit_test(test_every_operation_is_reached_and_named_safely),
         cmocka_unit_test(test_string_leaves_mutate_with_or_without_the_engine),
+        cmocka_unit_test(test_num_turns_an_integer_raw_for_the_byte_mutator),
+        cmocka_unit_test(test_num_outputs_stay_conformant),
         cmocka_unit_test(test_crossover_splices_nodes_or_calls_within_max_size),
         cmocka_unit_test(test_shrink_candidates_decode_and_are_simpler),
         cmocka_unit_test(

@@ -22,16 +22,16 @@
 #include <string.h>
 
 const char *const af_mut_op_names[MOP_COUNT] = {
-    "regen",   "bound",   "toggle",   "items", "branch", "callins",
-    "calldel", "calldup", "callswap", "link",  "neg",    "bytes",
-    "dict",    "splice",  "shrink",   "raw"};
+    "regen",   "bound",   "toggle",   "items",  "branch", "callins",
+    "calldel", "calldup", "callswap", "link",   "neg",    "bytes",
+    "dict",    "num",     "splice",   "shrink", "raw"};
 
 /* Relative weights of the operations where they apply. */
 static const uint8_t op_weight[MOP_COUNT] = {
     [MOP_REGEN] = 18,   [MOP_BOUND] = 12,  [MOP_TOGGLE] = 12, [MOP_ITEMS] = 8,
     [MOP_BRANCH] = 8,   [MOP_CALLINS] = 4, [MOP_CALLDEL] = 3, [MOP_CALLDUP] = 3,
     [MOP_CALLSWAP] = 2, [MOP_LINK] = 6,    [MOP_NEG] = 6,     [MOP_BYTES] = 12,
-    [MOP_DICT] = 6};
+    [MOP_DICT] = 6,     [MOP_NUM] = 10};
 
 int af_mutator_new(const af_gen *g, af_mutator **out, af_error *err)
 {

@@ -3,8 +3,8 @@
  * mutator, af_mutate, crossover), mutate_walk.c (the layout of a decoded
  * input: every node, optional slot and call with the byte offsets of its
  * choices), mutate_fresh.c (fresh node and call bytes), mutate_ops.c
- * (the operations), shrink.c (structured shrinking) and dict.c (the
- * dictionary).
+ * (the operations), mutate_num.c (the number operation), shrink.c
+ * (structured shrinking) and dict.c (the dictionary).
  *
  * An operation never writes the output directly: it returns a few edits
  * (replace [off, off + del) of the input by ins), applied in one pass.
@@ -33,6 +33,7 @@ typedef enum af_mop {
     MOP_NEG,   /* a call flipped positive/negative, or its violation moved */
     MOP_BYTES, /* a string leaf through the byte mutator */
     MOP_DICT,  /* a dictionary token spliced into a string leaf */
+    MOP_NUM,   /* a number's raw bytes through the byte mutator */
     MOP_SPLICE,
     MOP_SHRINK, /* a shrinking step (input over max_size) */
     MOP_RAW,    /* plain byte mutation when nothing structured applies */
@@ -67,7 +68,8 @@ enum {
     NF_CHECKED = 1u << 5,  /* may be regenerated from derived choices */
     NF_ITEMS_OK = 1u << 6, /* MK_ARR: one item per read, in order */
     NF_BIN = 1u << 7,      /* a binary body: a byte string, no schema */
-    NF_CUT = 1u << 8       /* MK_STR/MK_BIN cut short by the input's end */
+    NF_CUT = 1u << 8,      /* MK_STR/MK_BIN cut short by the input's end */
+    NF_LINKED = 1u << 9    /* NF_FED wired to a producer: v is the fallback */
 };
 #define NF_CONTEXT (NF_ASCII | NF_FORM | NF_HOOK | NF_FED)
 
@@ -259,6 +261,16 @@ uint32_t af_mut_op_targets(const af_mutator *mu, const af_mlayout *l,
                            af_mop op);
 /* Plain byte mutations of buf (len bytes, room for cap); new length. */
 size_t af_mut_bytes_own(af_mutator *mu, uint8_t *buf, size_t len, size_t cap);
+/* Replaces node n's value (after its producer byte) by fresh bytes
+   starting with head (head_len bytes) and notes op; mu->last.is_same
+   tells whether the value stayed the same. False on AF_ENOMEM. */
+bool af_mut_replace_node(af_mutator *mu, const af_mlayout *l, const af_mnode *n,
+                         const uint8_t *head, size_t head_len, af_medits *e,
+                         af_mop op);
+
+/* mutate_num.c: the number operation (MOP_NUM) and its targets. */
+bool af_mut_op_num(af_mutator *mu, af_mlayout *l, af_medits *e);
+uint32_t af_mut_num_targets(const af_mutator *mu, const af_mlayout *l);
 
 /* mutate.c: lays out data into l, first made whole when a byte string
    is cut by its end (see make_whole); 0 or AF_ENOMEM. */

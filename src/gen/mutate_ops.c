@@ -16,6 +16,7 @@
  *   neg       a call flipped positive/negative, or its violation moved
  *   bytes     a string's bytes through the engine's byte mutator (or
  *             ours), dict a dictionary token spliced into them
+ *   num       a number's raw bytes through it (mutate_num.c)
  * Node operations replace exactly the node's span with bytes measured by
  * decoding them, so the rest of the input decodes as before.
  *
@@ -132,6 +133,8 @@ uint32_t af_mut_op_targets(const af_mutator *mu, const af_mlayout *l, af_mop op)
         return count_nodes(mu, l, is_text);
     case MOP_DICT:
         return count_nodes(mu, l, is_dict_target);
+    case MOP_NUM:
+        return af_mut_num_targets(mu, l);
     default:
         return 0;
     }
@@ -157,10 +160,9 @@ static uint8_t *prefix(af_mutator *mu, const af_mlayout *l, uint32_t from,
     return p;
 }
 
-/* Replaces node n's value (after its producer byte) by fresh bytes
-   starting with head; notes whether the value stayed the same (the
-   caller then tries something else). */
-static bool replace_node(af_mutator *mu, const af_mlayout *l, const af_mnode *n,
+/* Notes whether the value stayed the same (the caller then tries
+   something else). */
+bool af_mut_replace_node(af_mutator *mu, const af_mlayout *l, const af_mnode *n,
                          const uint8_t *head, size_t head_len, af_medits *e,
                          af_mop op)
 {
@@ -214,7 +216,7 @@ static bool set_count(af_mutator *mu, const af_mnode *n, uint32_t want,
 static bool op_regen(af_mutator *mu, af_mlayout *l, af_medits *e)
 {
     const af_mnode *n = pick_node(mu, l, any_node);
-    return n != NULL && replace_node(mu, l, n, NULL, 0, e, MOP_REGEN);
+    return n != NULL && af_mut_replace_node(mu, l, n, NULL, 0, e, MOP_REGEN);
 }
 
 /* choice.h: integer shapes 1..6 are the boundaries, 7..54 powers of two
@@ -250,7 +252,7 @@ static bool rewrite_string(af_mutator *mu, const af_mlayout *l,
     memcpy(h + hl, bytes, len);
     for (size_t k = 0; k < pad; k++)
         h[hl + len + k] = (uint8_t)('a' + af_mrng_below(&mu->rng, 26));
-    return replace_node(mu, l, n, h, hl + len + pad, e, op);
+    return af_mut_replace_node(mu, l, n, h, hl + len + pad, e, op);
 }
 
 static bool bound_length(af_mutator *mu, const af_mlayout *l, const af_mnode *n,
@@ -322,7 +324,7 @@ static bool op_bound(af_mutator *mu, af_mlayout *l, af_medits *e)
     uint8_t old = af_mut_byte(l, n->content);
     h[hl] = n->kind == MK_BOOL ? (uint8_t)(old ^ 1)
                                : bound_shape(&mu->rng, n->kind == MK_INT, old);
-    return replace_node(mu, l, n, h, hl + 1, e, MOP_BOUND);
+    return af_mut_replace_node(mu, l, n, h, hl + 1, e, MOP_BOUND);
 }
 
 static bool op_branch(af_mutator *mu, af_mlayout *l, af_medits *e)
@@ -351,7 +353,7 @@ static bool op_branch(af_mutator *mu, af_mlayout *l, af_medits *e)
     if (h == NULL)
         return false;
     hl += af_mut_put_index(h + hl, nsel[c], v);
-    return replace_node(mu, l, n, h, hl, e, MOP_BRANCH);
+    return af_mut_replace_node(mu, l, n, h, hl, e, MOP_BRANCH);
 }
 
 /* ---- toggle, items ---- */
@@ -665,7 +667,7 @@ static bool perturb(af_mutator *mu, const af_mlayout *l, const af_mnode *n,
     for (uint32_t t = 0; t < times; t++)
         h[af_mrng_below(&mu->rng, len)] ^=
             (uint8_t)(1u << af_mrng_below(&mu->rng, 8));
-    return replace_node(mu, l, n, h, len, e, MOP_BYTES);
+    return af_mut_replace_node(mu, l, n, h, len, e, MOP_BYTES);
 }
 
 static bool op_bytes(af_mutator *mu, af_mlayout *l, af_medits *e)
@@ -733,7 +735,7 @@ bool af_mut_apply_op(af_mutator *mu, af_mlayout *l, af_mop op, af_medits *e)
         [MOP_CALLDEL] = op_calldel,   [MOP_CALLDUP] = op_calldup,
         [MOP_CALLSWAP] = op_callswap, [MOP_LINK] = op_link,
         [MOP_NEG] = op_neg,           [MOP_BYTES] = op_bytes,
-        [MOP_DICT] = op_dict};
+        [MOP_DICT] = op_dict,         [MOP_NUM] = af_mut_op_num};
     e->n = 0;
     if ((unsigned)op >= sizeof ops / sizeof ops[0] || ops[op] == NULL)
         return false;

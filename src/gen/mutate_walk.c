@@ -476,6 +476,7 @@ static int32_t walk_value(wctx *w, const af_value *v, af_idx gi, uint16_t depth,
         if (!(flags & NF_FED) || v->u.ref.fallback == NULL)
             return -1;
         n.v = v->u.ref.fallback;
+        flags |= NF_LINKED;
     }
     n.start = v->start;
     n.end = v->end;
