@@ -7,6 +7,7 @@
 #                  [JOBS=N] [SECONDS=N]; then minimize CRASH=f, cmin, triage
 #   make coverage  API and source coverage of a target's corpus
 #   make serve     a service target over HTTP: [TARGET=booking] [PORT=8080]
+#   make bench-bugs  planted bugs found per variant: [TARGET] [RUNS] [SECONDS]
 #   make bench     benchmarks that print side-by-side ratios
 #   make check     clang-tidy and cppcheck
 #   make install   PREFIX=/usr/local
@@ -78,7 +79,8 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
 # A folder of fuzz/ without a spec is a self-fuzz target (DESIGN.md).
 SELF_FUZZ := $(patsubst fuzz/%/,%,$(foreach d,$(wildcard fuzz/*/),\
-	$(if $(wildcard $(d)openapi.yaml $(d)openapi.json),,$(d))))
+	$(if $(wildcard $(d)openapi.yaml $(d)openapi.json),,\
+	$(if $(wildcard $(d)*.c),$(d)))))
 # A folder with a spec is a service target: fuzz/NAME/ (the examples) and
 # tests/fuzz/NAME/ (services the tests fuzz).
 SERVICE_SPECS := $(wildcard fuzz/*/openapi.yaml fuzz/*/openapi.json \
