@@ -13,6 +13,9 @@
  *   APIFUZZ_AUTH, APIFUZZ_CHECKS, APIFUZZ_MAX_RESPONSE_MS (runner, gen)
  *   APIFUZZ_STATS=file     API coverage statistics at exit (feedback.h)
  *   APIFUZZ_HAR=file       every request and response as HAR 1.2 (har.h)
+ *   APIFUZZ_TIMING=1       at exit, apifuzz's share of each execution
+ *                          (time in the harness and the mutator outside
+ *                          the service's handle) on stderr
  *   APIFUZZ_PRINT_SPEC=1   print the embedded spec to stdout and exit
  *                          (how tools read a binary's spec)
  *   APIFUZZ_MINIMIZE=file  shrink that failing input and exit
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apifuzz.h"
 #include "engine/crash.h"
@@ -47,7 +51,33 @@ static struct {
     af_gen *g;
     af_runner *r;
     af_mutator *mu;
+    double run_ms, mutate_ms; /* APIFUZZ_TIMING */
+    uint64_t n_run, n_mutate;
 } F;
+
+static double now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void print_timing(void)
+{
+    double svc = af_runner_service_ms(F.r);
+    double own = F.run_ms - svc + F.mutate_ms;
+    double all = F.run_ms + F.mutate_ms;
+    fprintf(stderr,
+            "apifuzz: timing: %llu executions, %.1f us each in the harness "
+            "(%.1f us in the service), %llu mutations of %.1f us; "
+            "apifuzz's share of each execution: %.1f%%\n",
+            (unsigned long long)F.n_run,
+            F.n_run ? 1e3 * F.run_ms / (double)F.n_run : 0.0,
+            F.n_run ? 1e3 * svc / (double)F.n_run : 0.0,
+            (unsigned long long)F.n_mutate,
+            F.n_mutate ? 1e3 * F.mutate_ms / (double)F.n_mutate : 0.0,
+            all > 0 ? 100.0 * own / all : 0.0);
+}
 
 static void die(const char *what, const af_error *err)
 {
@@ -156,6 +186,8 @@ int apifuzz_fuzzer_initialize(const apifuzz_service *service, int *argc,
         die("cannot build the mutator", &err);
     if (argc != NULL && argv != NULL)
         load_dicts(*argc, *argv);
+    if (getenv("APIFUZZ_TIMING") != NULL)
+        atexit(print_timing);
     if (getenv("APIFUZZ_MINIMIZE") != NULL) /* make minimize: exits */
         af_minimize_from_env(F.g, F.r, F.mu);
     return 0;
@@ -166,7 +198,10 @@ int apifuzz_fuzzer_run(const unsigned char *data, size_t size)
     if (F.r == NULL) /* a driver that skipped LLVMFuzzerInitialize */
         return 0;
     af_crash_install(); /* after the engine's handlers, chaining to them */
+    double t0 = now_ms();
     int rc = af_runner_run(F.r, data, size);
+    F.run_ms += now_ms() - t0;
+    F.n_run++;
     if (rc < 0) {
         fprintf(stderr,
                 "apifuzz: input skipped: the per-input arena refused "
@@ -181,8 +216,12 @@ size_t apifuzz_fuzzer_mutate(unsigned char *data, size_t size, size_t max_size,
 {
     if (F.mu == NULL)
         return size < max_size ? size : max_size;
-    return af_mutate(F.mu, data, size, max_size, seed,
-                     LLVMFuzzerMutate != NULL ? LLVMFuzzerMutate : NULL);
+    double t0 = now_ms();
+    size_t n = af_mutate(F.mu, data, size, max_size, seed,
+                         LLVMFuzzerMutate != NULL ? LLVMFuzzerMutate : NULL);
+    F.mutate_ms += now_ms() - t0;
+    F.n_mutate++;
+    return n;
 }
 
 size_t apifuzz_fuzzer_crossover(const unsigned char *data1, size_t size1,

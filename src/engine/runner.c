@@ -40,6 +40,7 @@ struct af_runner {
     uint32_t n_xs;
     int findings;
     bool is_rerun; /* the deterministic check's second run */
+    double service_ms; /* handle and reset, since af_runner_new */
 };
 
 static af_runner *current; /* for the crash context */
@@ -47,6 +48,11 @@ static af_runner *current; /* for the crash context */
 af_arena *af_runner_arena(af_runner *r)
 {
     return &r->arena;
+}
+
+double af_runner_service_ms(const af_runner *r)
+{
+    return r->service_ms;
 }
 
 uint32_t af_runner_checks(const af_runner *r)
@@ -218,6 +224,13 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+static void reset_service(af_runner *r)
+{
+    double t0 = now_ms();
+    r->svc->reset(r->state);
+    r->service_ms += now_ms() - t0;
+}
+
 static apifuzz_response *handle(af_runner *r, const apifuzz_request *q,
                                 double *elapsed_ms)
 {
@@ -228,6 +241,7 @@ static apifuzz_response *handle(af_runner *r, const apifuzz_request *q,
     double t0 = now_ms();
     r->svc->handle(r->state, q, resp);
     *elapsed_ms = now_ms() - t0;
+    r->service_ms += *elapsed_ms;
     return resp;
 }
 
@@ -326,7 +340,7 @@ static int rerun(af_runner *r, af_check_ctx *ctx)
     if (first == NULL)
         return AF_ENOMEM;
     if (r->svc->reset != NULL)
-        r->svc->reset(r->state);
+        reset_service(r);
     int rc = 0;
     uint32_t i = 0;
     r->is_rerun = true;
@@ -390,7 +404,7 @@ int af_runner_run_program(af_runner *r, const af_program *p)
     if (r->xs == NULL)
         return AF_ENOMEM;
     if (r->svc->reset != NULL)
-        r->svc->reset(r->state);
+        reset_service(r);
     af_check_ctx ctx;
     af_checks_begin(&ctx, r->m, &r->copts, &r->arena);
     current = r;

@@ -93,6 +93,10 @@ int af_runner_run_program(af_runner *r, const af_program *p);
 /* The per-input arena (reset by af_runner_run). */
 af_arena *af_runner_arena(af_runner *r);
 
+/* Milliseconds spent inside the service (handle and reset) since the
+   runner was built: the part of each execution that is not apifuzz's. */
+double af_runner_service_ms(const af_runner *r);
+
 /* The enabled checks (AF_CHECK_BIT set). */
 uint32_t af_runner_checks(const af_runner *r);
 

@@ -5,10 +5,13 @@
  * divided by this one's is the share of each execution the service gets;
  * the rest is apifuzz (decode, render, checks, mutation).
  *
- * The program is decoded once at start-up from the file named by
- * APIFUZZ_CEILING_INPUT (default: the all-zero input), rendered with
- * every back-reference at its fallback, and then only reset + handle run
- * per execution. Built per service target with -DCEILING_SERVICE=NAME_service.
+ * At start-up it decodes a fixed mix of programs, so the service does
+ * the same kind of work as under the fuzzer: 256 random inputs of 0-256
+ * bytes from a fixed seed (or the one file named by
+ * APIFUZZ_CEILING_INPUT), rendered with every back-reference at its
+ * fallback. Each execution then runs only reset + handle for the next
+ * program of the mix. Built per service target with
+ * -DCEILING_SERVICE=NAME_service.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +28,16 @@
 #endif
 extern const apifuzz_service CEILING_SERVICE;
 
+#define N_PROGRAMS 256
+
+typedef struct fixed_program {
+    apifuzz_request *reqs;
+    uint32_t n;
+} fixed_program;
+
 static af_arena fixed, per_input;
-static apifuzz_request *reqs;
-static uint32_t n_reqs;
+static fixed_program progs[N_PROGRAMS];
+static uint32_t n_progs, next_prog, n_reqs;
 static void *state;
 static af_model *m; /* kept for the process: reachable, not a leak */
 static af_gen *g;
@@ -53,6 +63,25 @@ static uint8_t *read_input(size_t *len)
     return buf;
 }
 
+/* Decodes and renders one program into the mix. */
+static void render_program(const uint8_t *data, size_t len)
+{
+    af_program p;
+    if (af_program_decode(g, &fixed, data, len, &p, NULL) != 0)
+        die("out of memory");
+    fixed_program *fp = &progs[n_progs++];
+    fp->reqs = af_arena_calloc(&fixed, p.n_calls, sizeof *fp->reqs);
+    if (fp->reqs == NULL)
+        die("out of memory");
+    for (uint32_t i = 0; i < p.n_calls; i++) {
+        af_rendered rd;
+        if (af_render_call(m, &p.calls[i], NULL, NULL, &fixed, &rd, NULL) != 0)
+            die("cannot render the program");
+        fp->reqs[fp->n++] = rd.req;
+    }
+    n_reqs += fp->n;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -66,20 +95,26 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     af_arena_init(&fixed);
     af_arena_init(&per_input);
     size_t len;
-    const uint8_t *data = read_input(&len);
-    af_program p;
-    if (af_program_decode(g, &fixed, data, len, &p, NULL) != 0)
-        die("out of memory");
-    reqs = af_arena_calloc(&fixed, p.n_calls, sizeof *reqs);
-    for (uint32_t i = 0; reqs != NULL && i < p.n_calls; i++) {
-        af_rendered rd;
-        if (af_render_call(m, &p.calls[i], NULL, NULL, &fixed, &rd, NULL) != 0)
-            die("cannot render the program");
-        reqs[n_reqs++] = rd.req;
+    const uint8_t *file = read_input(&len);
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    static uint8_t buf[256];
+    for (uint32_t k = 0; k < (file != NULL ? 1u : N_PROGRAMS); k++) {
+        const uint8_t *data = file;
+        if (file == NULL) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            len = (size_t)(x % (sizeof buf + 1));
+            for (size_t i = 0; i < len; i++) {
+                x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+                buf[i] = (uint8_t)x;
+            }
+            data = buf;
+        }
+        render_program(data, len);
     }
     if (CEILING_SERVICE.init != NULL && CEILING_SERVICE.init(&state) != 0)
         die("the service's init failed");
-    fprintf(stderr, "ceiling: %u fixed requests per execution\n", n_reqs);
+    fprintf(stderr, "ceiling: %u programs, %u requests in the mix\n", n_progs,
+            n_reqs);
     return 0;
 }
 
@@ -91,12 +126,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     af_arena_reset(&per_input);
     if (CEILING_SERVICE.reset != NULL)
         CEILING_SERVICE.reset(state);
-    for (uint32_t i = 0; i < n_reqs; i++) {
+    const fixed_program *fp = &progs[next_prog++ % n_progs];
+    for (uint32_t i = 0; i < fp->n; i++) {
         apifuzz_response *resp = af_arena_alloc(&per_input, sizeof *resp);
         if (resp == NULL)
             die("out of memory");
         af_response_init(resp, &per_input);
-        CEILING_SERVICE.handle(state, &reqs[i], resp);
+        CEILING_SERVICE.handle(state, &fp->reqs[i], resp);
     }
     return 0;
 }

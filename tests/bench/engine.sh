@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # tests/bench/engine.sh - `make bench`, issue 5: the engines.
 #
-# 1. exec/s of the full harness (decode, render, service, checks, and the
-#    custom mutator) against the ceiling: the same service fed one fixed
-#    pre-rendered program in a loop (tests/bench/ceiling.c), both run by
+# 1. apifuzz's share of each execution measured inside the harness
+#    (APIFUZZ_TIMING=1: time in decode, render, checks and the mutator
+#    against time in the service's handle and reset; target under 20%), and
+#    exec/s of the full harness (decode, render, service, checks, and the
+#    custom mutator) against the ceiling: the same service fed fixed
+#    pre-rendered programs in a loop (tests/bench/ceiling.c), both run by
 #    the same engine for the same time, side by side; printed as a ratio
 #    and as apifuzz's share of each execution (1 - harness/ceiling; the
 #    target is under 20%). libFuzzer uses the fixed variant of the target
@@ -32,8 +35,7 @@ make -s --no-print-directory O="$O" "$O/fuzz/${T}_fixed_fuzzer" \
     "$O/fuzz/${T}_ceiling_fuzzer" "$O/release/apifuzz" || exit 2
 spec=$(ls fuzz/$T/openapi.* tests/fuzz/$T/openapi.* 2>/dev/null | head -1)
 
-# A seed corpus and the ceiling's program: the seeds' first multi-call
-# program (or the all-zero input).
+# The harness's seed corpus.
 mkdir -p "$tmp/seeds"
 if [ -d "corpora/$T" ] && [ -n "$(ls "corpora/$T")" ]; then
     cp "corpora/$T"/* "$tmp/seeds/"
@@ -41,9 +43,6 @@ else
     "$O/release/apifuzz" seeds "$spec" "$tmp/seeds" >/dev/null 2>&1 || true
 fi
 [ -n "$(ls "$tmp/seeds")" ] || : >"$tmp/seeds/empty"
-ceiling_input=$(ls -S "$tmp/seeds"/* | head -1)
-ncalls=$("$O/release/apifuzz" show --mixed --format json "$spec" \
-    "$ceiling_input" 2>/dev/null | grep -c '"call"' || true)
 
 stat() { grep -E "^stat::$1:" "$2" | awk '{print $2}' | tail -1; }
 
@@ -61,9 +60,9 @@ libfuzzer_rate() { # BIN CORPUS LOG [env...]
 echo "== engines ($T, ${SECS}s each, side by side)"
 mkdir -p "$tmp/c1" "$tmp/c2"
 cp "$tmp/seeds"/* "$tmp/c1/"
-h=$(libfuzzer_rate "$O/fuzz/${T}_fixed_fuzzer" "$tmp/c1" "$tmp/h.log")
-c=$(libfuzzer_rate "$O/fuzz/${T}_ceiling_fuzzer" "$tmp/c2" "$tmp/c.log" \
-    APIFUZZ_CEILING_INPUT="$ceiling_input")
+h=$(libfuzzer_rate "$O/fuzz/${T}_fixed_fuzzer" "$tmp/c1" "$tmp/h.log" \
+    APIFUZZ_TIMING=1)
+c=$(libfuzzer_rate "$O/fuzz/${T}_ceiling_fuzzer" "$tmp/c2" "$tmp/c.log")
 ratio() { awk -v h="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.2f", h / c; else print "n/a" }'; }
 share() { awk -v h="$1" -v c="$2" 'BEGIN { if (c > 0) printf "%.0f%%", 100 * (1 - h / c); else print "n/a" }'; }
 printf '%-10s %14s %14s %8s %16s\n' engine "harness exec/s" "ceiling exec/s" ratio "apifuzz share"
@@ -87,13 +86,14 @@ if command -v afl-fuzz >/dev/null &&
     ah=$(afl_rate harness "$O/afl/${T}_afl" \
         AFL_CUSTOM_MUTATOR_LIBRARY="$O/afl/libapifuzz_afl.so" \
         APIFUZZ_SPEC="$spec")
-    ac=$(afl_rate ceiling "$O/afl/${T}_ceiling_afl" \
-        APIFUZZ_CEILING_INPUT="$ceiling_input")
+    ac=$(afl_rate ceiling "$O/afl/${T}_ceiling_afl")
     printf '%-10s %14s %14s %8s %16s\n' AFL++ "$ah" "$ac" "$(ratio "$ah" "$ac")" "$(share "$ah" "$ac")"
 else
     echo "AFL++: not measured (afl-fuzz or the AFL++ build is missing)"
 fi
-echo "(ceiling: one fixed program of $ncalls calls, $(basename "$ceiling_input"); harness: programs of 1-4 calls as the fuzzer makes them)"
+# The direct measure, inside the harness: time outside the service.
+grep -h "apifuzz: timing" "$tmp/h.log" | sed 's/^apifuzz: timing: /libFuzzer harness, measured inside: /'
+echo "(ceiling: the service alone, cycling through 256 pre-rendered random programs of the same plan, $(grep -oE '[0-9]+ requests' "$tmp/c.log" | head -1); harness: everything, on the programs the fuzzer makes)"
 
 echo "== soak ($T fixed variant, $SOAK executions, LeakSanitizer on)"
 mkdir -p "$tmp/soak"
