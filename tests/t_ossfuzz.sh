@@ -11,10 +11,17 @@
 #     exists), NAME_fuzzer.dict in libFuzzer/AFL syntax (for a service,
 #     from `apifuzz dict`), and nothing else; libyaml, PCRE2 and SQLite
 #     are linked statically (OSS-Fuzz's runner image lacks them);
+#   - coverage instrumentation (from the objects build.sh left in
+#     $WORK/apifuzz-build, with nm): apifuzz's copy in service targets
+#     (svclib/: library, engine glue, embedded specs) references no
+#     coverage hook (__sanitizer_cov_*, __afl_*, __cmplog_*) but still
+#     ASan's; the copy apifuzz's own targets link (lib/) and each
+#     service's own objects (svc/NAME/) do reference them;
 #   - libFuzzer: the fuzzer, run from another directory with the flags of
 #     its .options file, replays its whole seed corpus (-runs=0), and
 #     apifuzz's own targets then mutate for 2000 runs (-seed=1): exit 0,
-#     no artifact. Services only replay: a planted bug may be reachable;
+#     no artifact. Services only replay (a planted bug may be reachable),
+#     and their INITED line shows coverage (cov: > 0, the service's alone);
 #   - AFL++: each binary runs as a plain program on up to 8 seeds
 #     (libAFLDriver executes the files given as arguments): exit 0; and
 #     afl-showmap records a coverage map for one seed.
@@ -148,6 +155,57 @@ check_out() {
     done
 }
 
+# The symbols an object compiled with coverage instrumentation references:
+# libFuzzer's and Centipede's SanitizerCoverage hooks, AFL++'s map and
+# CmpLog hooks.
+COV_HOOKS='__sanitizer_cov_|__afl_|__cmplog_'
+
+# refs PATTERN OBJECT...: the objects with an undefined symbol matching
+# PATTERN (one nm for all), sorted.
+refs() {
+    local pattern=$1
+    shift
+    nm -A -u "$@" | awk -F: -v p="$pattern" '$2 ~ p { print $1 }' | sort -u
+}
+
+# functions OBJECT...: the objects that define a global function, sorted.
+functions() {
+    nm -A --defined-only "$@" | awk -F: '$2 ~ / T / { print $1 }' | sort -u
+}
+
+# names3 < PATHS: at most three file names, on one line.
+names3() { sed 's|.*/||' | head -n 3 | paste -sd ' ' -; }
+
+# check_objects LABEL: which of build.sh's objects carry coverage
+# instrumentation (see the header).
+check_objects() {
+    local label=$1 b=$tmp/$1/work/apifuzz-build bad name svc
+    if ! command -v nm >/dev/null; then
+        echo "# INFO $label: no nm, instrumentation not checked"
+        return
+    fi
+    svc=("$b"/svclib/*.o)
+    if [ ! -f "${svc[0]}" ]; then
+        fail "$label: no uninstrumented copy of apifuzz (svclib/)"
+        return
+    fi
+    bad=$(refs "$COV_HOOKS" "${svc[@]}" | names3)
+    [ -z "$bad" ] ||
+        fail "$label: apifuzz in service targets is instrumented: $bad"
+    bad=$(comm -23 <(printf '%s\n' "${svc[@]}" | sort) \
+        <(refs __asan_ "${svc[@]}") | names3)
+    [ -z "$bad" ] || fail "$label: apifuzz in service targets lost ASan: $bad"
+    bad=$(comm -23 <(functions "$b"/lib/*.o) \
+        <(refs "$COV_HOOKS" "$b"/lib/*.o) | names3)
+    [ -z "$bad" ] ||
+        fail "$label: apifuzz's own targets link uninstrumented code: $bad"
+    for name in "${names[@]}"; do
+        [ "${is_service[$name]}" = 1 ] || continue
+        [ -n "$(refs "$COV_HOOKS" "$b/svc/$name"/*.o)" ] ||
+            fail "$label: service $name is not instrumented"
+    done
+}
+
 # libfuzzer_flags OUT NAME: the [libfuzzer] options as flags, as
 # ClusterFuzz passes them (the dictionary from $OUT).
 libfuzzer_flags() {
@@ -155,8 +213,8 @@ libfuzzer_flags() {
         "$1/$2_fuzzer.options" | sed "s|^-dict=|-dict=$1/|"
 }
 
-run_libfuzzer() { # NAME
-    local name=$1 out=$tmp/lf/out dir=$tmp/lf/run/$1 flags
+run_libfuzzer() { # NAME; adds the services' "NAME=cov" to $covs
+    local name=$1 out=$tmp/lf/out dir=$tmp/lf/run/$1 flags cov
     mkdir -p "$dir/art" "$dir/corpus"
     mapfile -t flags < <(libfuzzer_flags "$out" "$name")
     if ! (cd "$dir" && "$out/${name}_fuzzer" "${flags[@]}" -runs=0 \
@@ -166,7 +224,14 @@ run_libfuzzer() { # NAME
         grep -E 'ERROR|error|SUMMARY|#[0-9] ' "$dir/replay.log" | head -n 15
         return
     fi
-    [ "${is_service[$name]}" = 1 ] && return
+    if [ "${is_service[$name]}" = 1 ]; then
+        cov=$(sed -n 's/.*INITED cov: \([0-9]*\).*/\1/p' "$dir/replay.log" |
+            head -n 1)
+        [ "${cov:-0}" -gt 0 ] || fail "libfuzzer: $name reports no coverage:" \
+            "$(grep INITED "$dir/replay.log")"
+        covs="$covs $name=${cov:-0}"
+        return
+    fi
     cp -r "$tmp/lf/seeds/$name/." "$dir/corpus/"
     if ! (cd "$dir" && "$out/${name}_fuzzer" "${flags[@]}" -seed=1 -runs=2000 \
         -max_total_time=60 -timeout=10 -artifact_prefix="$dir/art/" \
@@ -202,11 +267,13 @@ if build lf CC=clang CXX=clang++ FUZZING_ENGINE=libfuzzer \
     CXXFLAGS="$cflags -fsanitize=fuzzer-no-link" \
     LIB_FUZZING_ENGINE=-fsanitize=fuzzer; then
     check_out lf
-    start=$SECONDS
+    check_objects lf
+    start=$SECONDS covs=
     for name in "${names[@]}"; do
         [ -x "$tmp/lf/out/${name}_fuzzer" ] && run_libfuzzer "$name"
     done
     echo "# INFO lf: ${#names[@]} fuzzers ran in $((SECONDS - start))s"
+    echo "# INFO lf: services' coverage at INITED:$covs"
 fi
 
 if ! command -v afl-clang-fast >/dev/null || [ ! -f "$AFL_DRIVER" ]; then
@@ -219,6 +286,7 @@ else
         CFLAGS="$cflags" CXXFLAGS="$cflags" LIB_FUZZING_ENGINE="$AFL_DRIVER" \
         AFL_QUIET=1 "${host[@]}"; then
         check_out afl
+        check_objects afl
         start=$SECONDS
         for name in "${names[@]}"; do
             [ -x "$tmp/afl/out/${name}_fuzzer" ] && run_afl "$name"
