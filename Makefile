@@ -230,7 +230,7 @@ bench: deps
 check: deps
 	clang-tidy --quiet $(LIB_SRCS) $(CLI_SRCS) $(ENGINE_SRCS) \
 	  $(wildcard src/serve/*.c) -- $(CPPFLAGS) -std=c11 $(PKG_CFLAGS) \
-	  $(shell pkg-config --cflags libmicrohttpd)
+	  $(shell pkg-config --cflags libmicrohttpd) -DAF_SERVE_TARGET=check
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 	  --inline-suppr -Iinclude -Isrc src
 
