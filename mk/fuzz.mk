@@ -5,7 +5,9 @@
 #   make fuzz [TARGET=booking] [ENGINE=libfuzzer|afl] [JOBS=N] [SECONDS=N]
 #       builds the target, makes its dictionary and seed corpus when
 #       missing (DICTS/TARGET.dict, CORPORA/TARGET/), fuzzes it for
-#       SECONDS with JOBS workers (new inputs go to FUZZ_WORK/TARGET/,
+#       SECONDS with JOBS workers, going on after findings (libFuzzer
+#       -fork=JOBS -ignore_crashes=1; STOP_AT_FIRST=1 stops at the first
+#       one) (new inputs go to FUZZ_WORK/TARGET/,
 #       failures to FINDINGS/TARGET/), then prints a summary: distinct
 #       failures by signature with a reproduction command each, exec/s,
 #       corpus size, edges and API coverage.

@@ -191,7 +191,12 @@ def run_libfuzzer(t, jobs, seconds):
            "-artifact_prefix=%s/" % t.findings, "-print_final_stats=1"]
     if t.dict.exists():
         cmd.append("-dict=%s" % t.dict)
-    if jobs > 1:
+    # A service target keeps going after a finding for the whole time
+    # (fork mode, even with one job), so one `make fuzz` reports every
+    # distinct failure it reaches; STOP_AT_FIRST=1 gives libFuzzer's
+    # classic single process that stops at the first one.
+    keep_going = t.is_service() and os.environ.get("STOP_AT_FIRST") != "1"
+    if jobs > 1 or keep_going:
         cmd += ["-fork=%d" % jobs, "-ignore_crashes=1"]
     cmd += [str(t.corpus)] + [d for d in t.corpus_dirs()
                               if d != str(t.corpus)]
