@@ -356,40 +356,13 @@ static int load_model(af_afl_core *core, const cmdline *c)
 
 /* ---- the plan, with the target's environment (fuzzer.c) ---- */
 
-static int env_mode(af_gen_mode *mode)
-{
-    const char *s = getenv("APIFUZZ_MODE");
-    if (s == NULL || *s == 0 || strcmp(s, "mixed") == 0)
-        *mode = AF_GEN_MIXED;
-    else if (strcmp(s, "positive") == 0)
-        *mode = AF_GEN_POSITIVE;
-    else if (strcmp(s, "negative") == 0)
-        *mode = AF_GEN_NEGATIVE;
-    else
-        return fail("APIFUZZ_MODE=%s: expected positive, negative or mixed", s);
-    return 0;
-}
-
 static int build_plan(af_afl_core *core)
 {
     af_gen_opts o;
-    memset(&o, 0, sizeof o);
-    if (env_mode(&o.mode) != 0)
-        return -1;
-    const char *k = getenv("APIFUZZ_MAX_CALLS");
-    if (k != NULL && *k != 0) {
-        char *end;
-        unsigned long v = strtoul(k, &end, 10);
-        if (*end != 0 || v < 1 || v > AF_GEN_MAX_CALLS)
-            return fail("APIFUZZ_MAX_CALLS=%s: expected 1..%d", k,
-                        AF_GEN_MAX_CALLS);
-        o.max_calls = (uint32_t)v;
-    }
-    o.operation = getenv("APIFUZZ_OPERATION");
-    o.auth = getenv("APIFUZZ_AUTH");
     af_error err;
     af_error_clear(&err);
-    if (af_gen_new(core->m, &o, &core->g, &err) != 0)
+    if (af_gen_opts_from_env(&o, &err) != 0 ||
+        af_gen_new(core->m, &o, &core->g, &err) != 0)
         return fail_err("cannot build the generator", &err);
     af_error_clear(&err);
     if (af_mutator_new(core->g, &core->mu, &err) != 0)

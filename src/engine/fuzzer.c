@@ -109,43 +109,13 @@ static void load_spec(void)
         die("cannot load the spec", &err);
 }
 
-static af_gen_mode env_mode(void)
-{
-    const char *s = getenv("APIFUZZ_MODE");
-    if (s == NULL || *s == 0 || strcmp(s, "mixed") == 0)
-        return AF_GEN_MIXED;
-    if (strcmp(s, "positive") == 0)
-        return AF_GEN_POSITIVE;
-    if (strcmp(s, "negative") == 0)
-        return AF_GEN_NEGATIVE;
-    fprintf(stderr,
-            "apifuzz: APIFUZZ_MODE=%s: expected positive, negative or "
-            "mixed\n",
-            s);
-    exit(1);
-}
-
 static void build_plan(void)
 {
     af_gen_opts o;
-    memset(&o, 0, sizeof o);
-    o.mode = env_mode();
-    const char *k = getenv("APIFUZZ_MAX_CALLS");
-    if (k != NULL && *k != 0) {
-        char *end;
-        unsigned long v = strtoul(k, &end, 10);
-        if (*end != 0 || v < 1 || v > AF_GEN_MAX_CALLS) {
-            fprintf(stderr, "apifuzz: APIFUZZ_MAX_CALLS=%s: expected 1..%d\n",
-                    k, AF_GEN_MAX_CALLS);
-            exit(1);
-        }
-        o.max_calls = (uint32_t)v;
-    }
-    o.operation = getenv("APIFUZZ_OPERATION");
-    o.auth = getenv("APIFUZZ_AUTH");
     af_error err;
     af_error_clear(&err);
-    if (af_gen_new(F.m, &o, &F.g, &err) != 0)
+    if (af_gen_opts_from_env(&o, &err) != 0 ||
+        af_gen_new(F.m, &o, &F.g, &err) != 0)
         die("cannot build the generator", &err);
 }
 

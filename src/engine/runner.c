@@ -39,7 +39,7 @@ struct af_runner {
     af_exchange *xs;
     uint32_t n_xs;
     int findings;
-    bool is_rerun; /* the deterministic check's second run */
+    bool is_rerun;     /* the deterministic check's second run */
     double service_ms; /* handle and reset, since af_runner_new */
 };
 

@@ -129,6 +129,14 @@ struct af_gen {
     af_arena arena; /* private: owns everything above */
 };
 
+/* The plan options of a fuzzer binary, from its environment:
+   APIFUZZ_MODE (positive | negative | mixed, default mixed),
+   APIFUZZ_MAX_CALLS (1..AF_GEN_MAX_CALLS), APIFUZZ_OPERATION and
+   APIFUZZ_AUTH (the strings borrowed from the environment). Every engine
+   reads them through this, so an input decodes alike everywhere. Returns
+   0, or AF_EUSAGE with the variable named in err. */
+int af_gen_opts_from_env(af_gen_opts *o, af_error *err);
+
 /* Builds the plan for m with opts (NULL: defaults). Fails with AF_EUSAGE
    when the filter matches no operation (message names the filter), the
    model has no operations, or the auth string is malformed; or

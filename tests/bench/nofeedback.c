@@ -263,32 +263,14 @@ static void parse_args(int argc, char **argv)
     }
 }
 
-static af_gen_mode env_mode(void)
-{
-    const char *s = getenv("APIFUZZ_MODE");
-    if (s == NULL || *s == 0 || strcmp(s, "mixed") == 0)
-        return AF_GEN_MIXED;
-    if (strcmp(s, "positive") == 0)
-        return AF_GEN_POSITIVE;
-    if (strcmp(s, "negative") != 0)
-        die("APIFUZZ_MODE: expected positive, negative or mixed", NULL);
-    return AF_GEN_NEGATIVE;
-}
-
 /* The fuzzers' plan (src/engine/fuzzer.c), so inputs replay alike. */
 static af_gen *build_plan(const af_model *m)
 {
     af_gen_opts o;
-    memset(&o, 0, sizeof o);
-    o.mode = env_mode();
-    const char *k = getenv("APIFUZZ_MAX_CALLS");
-    o.max_calls = k != NULL && *k != 0 ? (uint32_t)strtoul(k, NULL, 10) : 0;
-    o.operation = getenv("APIFUZZ_OPERATION");
-    o.auth = getenv("APIFUZZ_AUTH");
-    af_gen *g;
+    af_gen *g = NULL;
     af_error err;
     af_error_clear(&err);
-    if (af_gen_new(m, &o, &g, &err) != 0)
+    if (af_gen_opts_from_env(&o, &err) != 0 || af_gen_new(m, &o, &g, &err) != 0)
         die("cannot build the generator", &err);
     return g;
 }
